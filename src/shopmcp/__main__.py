@@ -1,0 +1,3 @@
+from shopmcp.cli import main
+
+main()

@@ -1,0 +1,238 @@
+"""The database: engine, sessions, transactions with retries, and the dialect-specific search DDL.
+
+Reads and writes take different paths. A read is a plain transaction that is
+rolled back at the end. A write is one transaction that commits or leaves
+nothing: on SQLite it starts with `BEGIN IMMEDIATE`, so a read-then-write
+cannot be overtaken by another writer between its read and its write; on
+PostgreSQL the services lock rows they read-then-write (`FOR UPDATE`) or
+update conditionally. Transient failures (a serialization failure, a
+deadlock, a dropped connection, a busy SQLite file) are retried a few times
+on a fresh transaction.
+"""
+
+import random
+import time
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
+from typing import Any, TypeVar
+
+import structlog
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.orm import sessionmaker
+from sqlmodel import Session
+
+log = structlog.get_logger(__name__)
+
+T = TypeVar("T")
+
+_WRITE_OPTION = "shopmcp_write"
+_MAX_ATTEMPTS = 5
+# SQLSTATEs worth a new attempt: serialization failure, deadlock, and the
+# connection-exception class (the server went away mid-transaction).
+_RETRYABLE_SQLSTATES = {"40001", "40P01", "08000", "08003", "08006", "57P01", "57P02", "57P03"}
+
+
+def normalize_url(url: str) -> str:
+    """Use the psycopg 3 driver for a bare `postgresql://` URL."""
+    parsed = make_url(url)
+    if parsed.drivername in ("postgresql", "postgres"):
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    return parsed.render_as_string(hide_password=False)
+
+
+def create_db_engine(url: str, *, pool_size: int = 10, max_overflow: int = 40) -> Engine:
+    """An engine with the pragmas, pool and transaction behaviour described in the module docstring."""
+    url = normalize_url(url)
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        _configure_sqlite(engine)
+        return engine
+    return create_engine(
+        url,
+        pool_size=pool_size,
+        max_overflow=max_overflow,
+        pool_pre_ping=True,
+        pool_recycle=1800,
+        connect_args={"application_name": "shopmcp", "connect_timeout": 10},
+    )
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Take over transaction control from the sqlite3 module, so that the
+        # "begin" hook below decides between BEGIN and BEGIN IMMEDIATE.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.execute("PRAGMA busy_timeout = 30000")
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA synchronous = NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Connection) -> None:
+        immediate = connection.get_execution_options().get(_WRITE_OPTION, False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def is_transient(error: BaseException) -> bool:
+    """Whether a failed transaction may succeed if run again from the start."""
+    if not isinstance(error, DBAPIError):
+        return False
+    if error.connection_invalidated:
+        return True
+    sqlstate = getattr(error.orig, "sqlstate", None)
+    if sqlstate in _RETRYABLE_SQLSTATES:
+        return True
+    return isinstance(error, OperationalError) and "database is locked" in str(error.orig)
+
+
+class Database:
+    """One engine and the two kinds of session the services run in."""
+
+    def __init__(self, url: str, *, pool_size: int = 10, max_overflow: int = 40) -> None:
+        self.engine = create_db_engine(url, pool_size=pool_size, max_overflow=max_overflow)
+        self._reader = sessionmaker(bind=self.engine, class_=Session, expire_on_commit=False)
+        self._writer = sessionmaker(
+            bind=self.engine.execution_options(**{_WRITE_OPTION: True}),
+            class_=Session,
+            expire_on_commit=False,
+        )
+
+    @property
+    def dialect(self) -> str:
+        """`sqlite` or `postgresql`."""
+        return self.engine.dialect.name
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """A session for reading; whatever it did is rolled back at the end."""
+        with self._reader() as session:
+            yield session
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        """One write transaction: committed when the block ends, rolled back if it raises."""
+        with self._writer() as session, session.begin():
+            yield session
+
+    def run_write(self, fn: Callable[..., T], /, **kwargs: Any) -> T:
+        """Run `fn(session=..., **kwargs)` in a write transaction, retrying transient failures.
+
+        `fn` must have no effect outside the database, since it may run more than once.
+        """
+        return _with_retries(self.write, fn, kwargs)
+
+    def run_read(self, fn: Callable[..., T], /, **kwargs: Any) -> T:
+        """Run `fn(session=..., **kwargs)` in a read transaction, retrying a dropped connection."""
+        return _with_retries(self.read, fn, kwargs)
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def _with_retries(
+    open_session: Callable[[], AbstractContextManager[Session]], fn: Callable[..., T], kwargs: dict[str, Any]
+) -> T:
+    for attempt in range(1, _MAX_ATTEMPTS + 1):
+        try:
+            with open_session() as session:
+                return fn(session=session, **kwargs)
+        except DBAPIError as error:
+            if attempt == _MAX_ATTEMPTS or not is_transient(error):
+                raise
+            log.warning("db.retry", attempt=attempt, error=type(error.orig).__name__)
+            time.sleep(min(0.5, 0.02 * 2**attempt) * random.uniform(0.5, 1.5))  # noqa: S311
+    raise AssertionError("unreachable")
+
+
+# --- Full-text search DDL -------------------------------------------------
+# Alembic cannot express an FTS5 table or a tsvector trigger, so the search
+# migration runs these statements. Title weighs most, then brand, then the
+# category path, then the description (DESIGN.md section 6).
+
+SQLITE_SEARCH_DDL = [
+    """
+    CREATE VIRTUAL TABLE product_fts USING fts5(
+        title, brand, category, description,
+        tokenize = 'porter unicode61 remove_diacritics 2'
+    )
+    """,
+    """
+    CREATE TRIGGER product_fts_insert AFTER INSERT ON product BEGIN
+        INSERT INTO product_fts (rowid, title, brand, category, description) VALUES (
+            new.id, new.title,
+            coalesce((SELECT name FROM brand WHERE id = new.brand_id), ''),
+            coalesce((SELECT path FROM category WHERE id = new.category_id), ''),
+            new.description
+        );
+    END
+    """,
+    """
+    CREATE TRIGGER product_fts_update AFTER UPDATE OF title, description, brand_id, category_id
+    ON product BEGIN
+        DELETE FROM product_fts WHERE rowid = old.id;
+        INSERT INTO product_fts (rowid, title, brand, category, description) VALUES (
+            new.id, new.title,
+            coalesce((SELECT name FROM brand WHERE id = new.brand_id), ''),
+            coalesce((SELECT path FROM category WHERE id = new.category_id), ''),
+            new.description
+        );
+    END
+    """,
+    """
+    CREATE TRIGGER product_fts_delete AFTER DELETE ON product BEGIN
+        DELETE FROM product_fts WHERE rowid = old.id;
+    END
+    """,
+]
+
+SQLITE_SEARCH_DROP = [
+    "DROP TRIGGER IF EXISTS product_fts_delete",
+    "DROP TRIGGER IF EXISTS product_fts_update",
+    "DROP TRIGGER IF EXISTS product_fts_insert",
+    "DROP TABLE IF EXISTS product_fts",
+]
+
+POSTGRES_SEARCH_DDL = [
+    "ALTER TABLE product ADD COLUMN search_vector tsvector",
+    """
+    CREATE FUNCTION product_search_vector_update() RETURNS trigger AS $$
+    BEGIN
+        NEW.search_vector :=
+            setweight(to_tsvector('english', coalesce(NEW.title, '')), 'A') ||
+            setweight(to_tsvector('english',
+                coalesce((SELECT name FROM brand WHERE id = NEW.brand_id), '')), 'B') ||
+            setweight(to_tsvector('english',
+                coalesce((SELECT path FROM category WHERE id = NEW.category_id), '')), 'C') ||
+            setweight(to_tsvector('english', coalesce(NEW.description, '')), 'D');
+        RETURN NEW;
+    END
+    $$ LANGUAGE plpgsql
+    """,
+    """
+    CREATE TRIGGER product_search_vector
+    BEFORE INSERT OR UPDATE OF title, description, brand_id, category_id ON product
+    FOR EACH ROW EXECUTE FUNCTION product_search_vector_update()
+    """,
+    "CREATE INDEX ix_product_search_vector ON product USING GIN (search_vector)",
+]
+
+POSTGRES_SEARCH_DROP = [
+    "DROP INDEX IF EXISTS ix_product_search_vector",
+    "DROP TRIGGER IF EXISTS product_search_vector ON product",
+    "DROP FUNCTION IF EXISTS product_search_vector_update()",
+    "ALTER TABLE product DROP COLUMN IF EXISTS search_vector",
+]
+
+
+def search_ddl(dialect: str) -> list[str]:
+    """The statements that create the full-text index for `dialect`."""
+    return {"sqlite": SQLITE_SEARCH_DDL, "postgresql": POSTGRES_SEARCH_DDL}[dialect]
+
+
+def search_drop_ddl(dialect: str) -> list[str]:
+    return {"sqlite": SQLITE_SEARCH_DROP, "postgresql": POSTGRES_SEARCH_DROP}[dialect]

@@ -1,0 +1,51 @@
+"""Money arithmetic: integer minor units inside, `Decimal` at the edges, never float (DESIGN.md section 4)."""
+
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from functools import cache
+
+from babel.numbers import format_currency, get_currency_precision
+from babel.numbers import get_currency_name as _currency_name
+
+from shopmcp.errors import invalid_input
+from shopmcp.models.common import Money
+
+FORMAT_LOCALE = "en_US"
+
+
+@cache
+def exponent(currency: str) -> int:
+    """Digits after the decimal point of `currency` (2 for USD, 0 for JPY)."""
+    return int(get_currency_precision(currency))
+
+
+def is_known_currency(currency: str) -> bool:
+    return _currency_name(currency, locale=FORMAT_LOCALE) != currency
+
+
+def round_half_up(value: Decimal) -> int:
+    """Round to a whole number of minor units, halves away from zero."""
+    return int(value.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def to_minor(major: Decimal | int | str, currency: str) -> int:
+    """Convert an amount in major units (e.g. "49.99") to minor units (4999), rounding half up."""
+    try:
+        value = Decimal(str(major))
+    except InvalidOperation as error:
+        raise invalid_input(f"{major!r} is not an amount of money; give a number like 49.99.") from error
+    if not value.is_finite():
+        raise invalid_input(f"{major!r} is not an amount of money; give a number like 49.99.")
+    return round_half_up(value.scaleb(exponent(currency)))
+
+
+def to_major(minor: int, currency: str) -> Decimal:
+    return Decimal(minor).scaleb(-exponent(currency))
+
+
+def format_money(minor: int, currency: str) -> str:
+    return str(format_currency(to_major(minor, currency), currency, locale=FORMAT_LOCALE))
+
+
+def money(minor: int, currency: str) -> Money:
+    """The public shape of an amount: `{amount, currency, formatted}`."""
+    return Money(amount=minor, currency=currency, formatted=format_money(minor, currency))

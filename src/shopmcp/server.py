@@ -1,0 +1,80 @@
+"""The server factory: `build_server(settings)` returns a ready `MCPServer`."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import structlog
+from mcp.server import MCPServer
+from sqlalchemy import Engine
+from sqlalchemy.engine import make_url
+
+from shopmcp import __version__, migrations
+from shopmcp.config import Settings, load_settings
+from shopmcp.db import Database
+from shopmcp.observability import ToolCallLogMiddleware
+from shopmcp.tools import register_all
+
+log = structlog.get_logger(__name__)
+
+INSTRUCTIONS = """\
+shopmcp is a store. Find products with search_products (filters, sorts, facets), \
+read one with get_product, and weigh sellers with compare_prices (landed cost, \
+delivery, price history). Money is always integer minor units with a currency \
+and a formatted string. A failed call returns {"error": {code, message, resolution}}: \
+the message says what to do next."""
+
+
+@dataclass
+class AppContext:
+    """What every tool reaches: the settings and the database."""
+
+    settings: Settings
+    db: Database
+
+
+def build_server(settings: Settings | None = None, *, db: Database | None = None) -> MCPServer[AppContext]:
+    """Build the shopmcp server over `db` (default: the database `settings` names)."""
+    settings = settings or load_settings()
+    app = AppContext(settings=settings, db=db or Database(settings.resolved_database_url))
+
+    @asynccontextmanager
+    async def lifespan(_server: MCPServer[AppContext]) -> AsyncIterator[AppContext]:
+        yield app
+
+    server: MCPServer[AppContext] = MCPServer(
+        "shopmcp",
+        title="shopmcp",
+        description="A store for AI agents: search, compare prices, cart, checkout and orders.",
+        instructions=INSTRUCTIONS,
+        version=__version__,
+        lifespan=lifespan,
+        middleware=[ToolCallLogMiddleware()],
+    )
+    register_all(server, app)
+    return server
+
+
+def prepare_database(settings: Settings, db: Database) -> None:
+    """Migrate the schema if allowed."""
+    _ensure_sqlite_directory(settings.resolved_database_url)
+    if settings.should_auto_migrate:
+        migrations.upgrade(db.engine)
+    else:
+        _require_current_schema(db.engine)
+
+
+def _ensure_sqlite_directory(url: str) -> None:
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+        Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+
+
+def _require_current_schema(engine: Engine) -> None:
+    current, head = migrations.current_revision(engine), migrations.head_revision(engine)
+    if current != head:
+        raise SystemExit(
+            f"The database schema is at {current or 'nothing'}, this server needs {head}. "
+            "Run `shopmcp db upgrade` first."
+        )

@@ -1,0 +1,1 @@
+"""The shop itself: plain functions over a database session, no MCP anywhere."""

@@ -1,0 +1,15 @@
+"""Thin MCP wiring by feature; each module's `register` adds its tools, resources and prompts."""
+
+from typing import TYPE_CHECKING, Any
+
+from mcp.server import MCPServer
+
+from shopmcp.tools import catalog
+
+if TYPE_CHECKING:
+    from shopmcp.server import AppContext
+
+
+def register_all(server: MCPServer[Any], app: "AppContext") -> None:
+    """Add every tool, resource, prompt and completion of shopmcp to `server`."""
+    catalog.register(server, app)
