@@ -10,7 +10,7 @@ every writer of offers calls in the same transaction.
 from datetime import datetime
 from typing import Any, Literal
 
-from sqlalchemy import CheckConstraint, Index, UniqueConstraint
+from sqlalchemy import CheckConstraint, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from shopmcp.models.types import PortableJSON, UTCDateTime, utcnow
@@ -82,10 +82,12 @@ class Product(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     handle: str = Field(max_length=255, unique=True, description="Stable import key (Shopify handle).")
     title: str = Field(max_length=500)
-    description: str = Field(default="")
+    description: str = Field(default="", sa_type=Text)
     category_id: int | None = Field(default=None, foreign_key="category.id")
     brand_id: int | None = Field(default=None, foreign_key="brand.id")
     attributes: dict[str, Any] = Field(default_factory=dict, sa_type=PortableJSON)
+    tags: list[str] = Field(default_factory=list, sa_type=PortableJSON)
+    image_url: str | None = Field(default=None, max_length=2000)
     rating: float = Field(default=0.0, ge=0, le=5)
     review_count: int = Field(default=0, ge=0)
     status: str = Field(default="active", max_length=20)
@@ -139,6 +141,11 @@ class Offer(SQLModel, table=True):
     compare_at_price: int | None = Field(default=None)
     currency: str = Field(max_length=3)
     stock: int = Field(default=0)
+    track_inventory: bool = Field(
+        default=True,
+        description="False for made-to-order offers (Shopify's untracked inventory): "
+        "always available, stock is neither checked nor decremented.",
+    )
     condition: str = Field(default="new", max_length=20)
     handling_days: int = Field(default=0, ge=0, description="Days before the seller ships.")
     active: bool = Field(default=True, description="False when the offer can no longer be bought.")

@@ -3,7 +3,7 @@
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, exists, func, select, update
+from sqlalchemy import ColumnElement, and_, exists, func, not_, or_, select, update
 from sqlmodel import Session, col
 
 from shopmcp.models.catalog import Offer, Product
@@ -16,7 +16,7 @@ def refresh_products(session: Session, product_ids: Iterable[int] | None = None)
     active offers, so a product shows what it can be bought for now.
     """
     active = and_(col(Offer.product_id) == Product.id, col(Offer.active))
-    buyable = and_(active, col(Offer.stock) > 0)
+    buyable = and_(active, or_(col(Offer.stock) > 0, not_(col(Offer.track_inventory))))
 
     def price(aggregate: Callable[[Any], ColumnElement[int]]) -> ColumnElement[int]:
         return func.coalesce(
