@@ -1,14 +1,29 @@
 """Settings, read from `config/.env.<SHOPMCP_ENV>` and overridden by environment variables."""
 
+import json
 import os
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
+import limits
 from platformdirs import user_data_dir
-from pydantic import Field, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import BeforeValidator, Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 Environment = Literal["development", "test", "production"]
+
+
+def _split_commas(value: Any) -> Any:
+    """Read a list from the environment as `a,b,c` (or a JSON array)."""
+    if isinstance(value, str):
+        text = value.strip()
+        if text.startswith("["):
+            return json.loads(text)
+        return [item.strip() for item in text.split(",") if item.strip()]
+    return value
+
+
+CommaList = Annotated[list[str], NoDecode, BeforeValidator(_split_commas)]
 
 _REPO_CONFIG_DIR = Path(__file__).resolve().parents[2] / "config"
 
@@ -47,6 +62,70 @@ class Settings(BaseSettings):
     )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
+    # Serving over HTTP (`serve --transport http|sse`); see serving/ and the README.
+    http_host: str = Field(default="127.0.0.1", description="Address to bind; beyond loopback, auth is required.")
+    http_port: int = Field(default=8000, ge=1, le=65535)
+    public_url: str = Field(
+        default="",
+        description="The MCP endpoint as clients reach it (e.g. https://shop.example.com/mcp): its host is "
+        "accepted in Host headers and bearer tokens must name it as their audience. "
+        "Default: http://<http_host>:<http_port>/mcp.",
+    )
+    allowed_hosts: CommaList = Field(
+        default_factory=list, description="More Host header values to accept (`host`, `host:port`, `host:*`)."
+    )
+    allowed_origins: CommaList = Field(
+        default_factory=list, description="More browser Origins to accept (`https://app.example.com`)."
+    )
+    http_stateless: bool | None = Field(
+        default=None,
+        description="Serve handshake-era clients without in-memory transport sessions. "
+        "Default: stateless when auth is on, stateful (anonymous carts follow the transport session) when off.",
+    )
+    http_json_response: bool = Field(default=True, description="Answer with JSON rather than an SSE stream.")
+    max_request_bytes: int = Field(default=1_048_576, ge=1024, description="Largest HTTP request body accepted.")
+    rate_limit: str = Field(
+        default="1200/minute",
+        description="Requests per principal over HTTP, in `limits` notation (`20/second`, `5 per 3 seconds`); "
+        "empty turns it off.",
+    )
+    rate_limit_storage: str = Field(
+        default="async+memory://", description="A `limits` async storage URI; memory is per process."
+    )
+    allow_unauthenticated_remote: bool = Field(
+        default=False, description="Serve without auth on a non-loopback address (only behind a trusted proxy)."
+    )
+    http_access_log: bool = Field(default=False, description="One log line per HTTP request (uvicorn's).")
+
+    # Bearer-token auth: static tokens from a file, JWTs, or both.
+    tokens_file: Path | None = Field(
+        default=None,
+        description="File of hashed static tokens (`shopmcp token create`). Default: `tokens.json` in "
+        "`data_dir` when that file exists.",
+    )
+    jwt_secret: SecretStr | None = Field(default=None, description="HMAC secret for HS256/384/512 JWTs.")
+    jwt_public_key_file: Path | None = Field(default=None, description="PEM public key for RS*/ES*/PS*/EdDSA JWTs.")
+    jwt_jwks_file: Path | None = Field(default=None, description="JWKS file; the token's `kid` picks the key.")
+    jwt_algorithms: CommaList = Field(
+        default_factory=list, description="Accepted JWT algorithms. Default: HS* for a secret, asymmetric ones else."
+    )
+    jwt_issuer: str = Field(default="", description="Required `iss` of JWTs; empty: not checked.")
+    jwt_leeway_seconds: int = Field(default=30, ge=0, le=600, description="Clock skew allowed on exp/nbf/iat.")
+    auth_issuer_url: str = Field(
+        default="",
+        description="Authorization server advertised to clients in the protected-resource metadata. "
+        "Default: `jwt_issuer`, else the public URL's origin.",
+    )
+    auth_required_scopes: CommaList = Field(default_factory=list, description="Scopes every token must carry.")
+
+    @field_validator("rate_limit")
+    @classmethod
+    def _valid_rate_limit(cls, value: str) -> str:
+        value = value.strip()
+        if value:
+            limits.parse(value)  # raises ValueError naming the expected notation
+        return value
+
     @field_validator("currency")
     @classmethod
     def _upper_currency(cls, value: str) -> str:
@@ -68,6 +147,28 @@ class Settings(BaseSettings):
         if self.auto_migrate is not None:
             return self.auto_migrate
         return self.is_sqlite or self.env != "production"
+
+    @property
+    def resolved_public_url(self) -> str:
+        """The MCP endpoint URL clients use: the token audience and the accepted Host."""
+        if self.public_url:
+            return self.public_url.rstrip("/")
+        host = f"[{self.http_host}]" if ":" in self.http_host else self.http_host
+        return f"http://{host}:{self.http_port}/mcp"
+
+    @property
+    def resolved_tokens_file(self) -> Path | None:
+        """The static tokens file in use, if any."""
+        if self.tokens_file is not None:
+            return self.tokens_file
+        default = self.data_dir / "tokens.json"
+        return default if default.is_file() else None
+
+    @property
+    def auth_enabled(self) -> bool:
+        """Whether HTTP callers must present a bearer token."""
+        jwt_key = self.jwt_secret or self.jwt_public_key_file or self.jwt_jwks_file
+        return bool(jwt_key) or self.resolved_tokens_file is not None
 
     @property
     def resolved_log_format(self) -> Literal["console", "json"]:

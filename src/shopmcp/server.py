@@ -11,9 +11,10 @@ from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
 
 from shopmcp import __version__, migrations
+from shopmcp.auth import build_auth
 from shopmcp.config import Settings, load_settings
 from shopmcp.db import Database
-from shopmcp.observability import ToolCallLogMiddleware
+from shopmcp.observability import ToolCallLogMiddleware, trace_database
 from shopmcp.tools import register_all
 
 log = structlog.get_logger(__name__)
@@ -43,6 +44,7 @@ def build_server(settings: Settings | None = None, *, db: Database | None = None
     async def lifespan(_server: MCPServer[AppContext]) -> AsyncIterator[AppContext]:
         yield app
 
+    auth = build_auth(settings)
     server: MCPServer[AppContext] = MCPServer(
         "shopmcp",
         title="shopmcp",
@@ -51,7 +53,10 @@ def build_server(settings: Settings | None = None, *, db: Database | None = None
         version=__version__,
         lifespan=lifespan,
         middleware=[ToolCallLogMiddleware()],
+        token_verifier=auth.verifier if auth else None,
+        auth=auth.settings if auth else None,
     )
+    trace_database(app.db.engine)
     register_all(server, app)
     return server
 

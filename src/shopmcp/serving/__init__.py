@@ -1,0 +1,43 @@
+"""Serving shopmcp over HTTP: the app, its security, rate limit and health routes, and uvicorn."""
+
+from typing import Any
+
+import structlog
+import uvicorn
+from mcp.server import MCPServer
+
+from shopmcp.config import Settings
+from shopmcp.db import Database
+from shopmcp.serving.app import MCP_PATH, SSE_PATH, HttpTransport, build_http_app, is_stateless
+from shopmcp.serving.security import UnsafeServeError, check_can_serve
+
+__all__ = ["HttpTransport", "UnsafeServeError", "build_http_app", "check_can_serve", "serve_http"]
+
+log = structlog.get_logger(__name__)
+
+# Open SSE streams never end on their own: give them this long once shutdown starts.
+_GRACEFUL_SHUTDOWN_SECONDS = 5
+
+
+def serve_http(server: MCPServer[Any], settings: Settings, db: Database, transport: HttpTransport) -> None:
+    """Serve until interrupted (SIGINT or SIGTERM)."""
+    app = build_http_app(server, settings, db, transport)
+    log.info(
+        "serving",
+        transport=transport,
+        url=f"http://{settings.http_host}:{settings.http_port}{MCP_PATH if transport == 'http' else SSE_PATH}",
+        public_url=settings.resolved_public_url,
+        auth="on" if settings.auth_enabled else "off",
+        stateless=is_stateless(settings) if transport == "http" else False,
+        rate_limit=settings.rate_limit or "off",
+    )
+    config = uvicorn.Config(
+        app,
+        host=settings.http_host,
+        port=settings.http_port,
+        log_config=None,  # our structlog handler on the root logger renders uvicorn's lines too
+        access_log=settings.http_access_log,
+        server_header=False,
+        timeout_graceful_shutdown=_GRACEFUL_SHUTDOWN_SECONDS,
+    )
+    uvicorn.Server(config).run()
