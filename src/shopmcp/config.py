@@ -57,6 +57,19 @@ class Settings(BaseSettings):
     currency: str = Field(default="USD", min_length=3, max_length=3)
     locale: str = "en_US"
 
+    quote_ttl_seconds: int = Field(
+        default=900, ge=30, le=86_400, description="How long a checkout quote from preview_checkout stays valid."
+    )
+    confirm_orders: Literal["never", "if_supported"] = Field(
+        default="if_supported",
+        description="Ask the person to confirm the total (MCP elicitation) before place_order writes an order, "
+        "where the client supports elicitation.",
+    )
+    payment_provider: Literal["sandbox"] = Field(default="sandbox", description="Only the sandbox exists.")
+    tax_rates_file: Path | None = Field(
+        default=None, description="A CSV of tax rates by destination; default: the packaged data/tax_rates.csv."
+    )
+
     log_format: Literal["console", "json"] | None = Field(
         default=None, description="Default: json in production, console elsewhere."
     )

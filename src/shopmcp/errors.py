@@ -15,6 +15,7 @@ class ErrorCode(StrEnum):
     INVALID_CURSOR = "invalid_cursor"
     OUT_OF_STOCK = "out_of_stock"
     INSUFFICIENT_STOCK = "insufficient_stock"
+    VARIANT_REQUIRED = "variant_required"
     INVALID_COUPON = "invalid_coupon"
     COUPON_NOT_APPLICABLE = "coupon_not_applicable"
     EMPTY_CART = "empty_cart"

@@ -15,6 +15,7 @@ from shopmcp.auth import build_auth
 from shopmcp.config import Settings, load_settings
 from shopmcp.db import Database
 from shopmcp.observability import ToolCallLogMiddleware, trace_database
+from shopmcp.services.coupons import seed_demo_coupons
 from shopmcp.tools import register_all
 
 log = structlog.get_logger(__name__)
@@ -22,9 +23,11 @@ log = structlog.get_logger(__name__)
 INSTRUCTIONS = """\
 shopmcp is a store. Find products with search_products (filters, sorts, facets), \
 read one with get_product, and weigh sellers with compare_prices (landed cost, \
-delivery, price history). Money is always integer minor units with a currency \
-and a formatted string. A failed call returns {"error": {code, message, resolution}}: \
-the message says what to do next."""
+delivery, price history). Buy with add_to_cart, preview_checkout (a quote to show \
+the person) and place_order once they agree; follow up with list_orders and get_order. \
+Cart, checkout and order tools take an optional session_id (new_session starts one). \
+Money is always integer minor units with a currency and a formatted string. \
+A failed call returns {"error": {code, message, resolution}}: the message says what to do next."""
 
 
 @dataclass
@@ -62,12 +65,15 @@ def build_server(settings: Settings | None = None, *, db: Database | None = None
 
 
 def prepare_database(settings: Settings, db: Database) -> None:
-    """Migrate the schema if allowed."""
+    """Migrate the schema if allowed, then seed the demo store where configured."""
     _ensure_sqlite_directory(settings.resolved_database_url)
     if settings.should_auto_migrate:
         migrations.upgrade(db.engine)
     else:
         _require_current_schema(db.engine)
+    # After the demo catalog: a category-limited demo coupon needs its categories.
+    if settings.seed_demo_catalog:
+        db.run_write(seed_demo_coupons, currency=settings.currency)
 
 
 def _ensure_sqlite_directory(url: str) -> None:

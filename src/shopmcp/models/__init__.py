@@ -4,6 +4,7 @@ Importing this package registers every table on `SQLModel.metadata`, which
 Alembic and the test fixtures rely on.
 """
 
+from shopmcp.models.cart import CartLine, Coupon, CouponRedemption
 from shopmcp.models.catalog import (
     Brand,
     Category,
@@ -15,15 +16,26 @@ from shopmcp.models.catalog import (
     Variant,
     VariantOption,
 )
+from shopmcp.models.order import IdempotencyRecord, Order, OrderLine, OrderStatusChange, Quote
+from shopmcp.models.session import ShoppingSession
 
 __all__ = [
     "Brand",
+    "CartLine",
     "Category",
+    "Coupon",
+    "CouponRedemption",
+    "IdempotencyRecord",
     "Offer",
+    "Order",
+    "OrderLine",
+    "OrderStatusChange",
     "PriceHistory",
     "Product",
+    "Quote",
     "Seller",
     "ShippingRate",
+    "ShoppingSession",
     "Variant",
     "VariantOption",
 ]

@@ -4,7 +4,7 @@ from typing import TYPE_CHECKING, Any
 
 from mcp.server import MCPServer
 
-from shopmcp.tools import catalog
+from shopmcp.tools import assistant, cart, catalog, checkout, orders, session
 
 if TYPE_CHECKING:
     from shopmcp.server import AppContext
@@ -13,3 +13,8 @@ if TYPE_CHECKING:
 def register_all(server: MCPServer[Any], app: "AppContext") -> None:
     """Add every tool, resource, prompt and completion of shopmcp to `server`."""
     catalog.register(server, app)
+    session.register(server, app)
+    cart.register(server, app)
+    checkout.register(server, app)
+    orders.register(server, app)
+    assistant.register(server, app)

@@ -1,0 +1,87 @@
+"""Public schemas of the order tools."""
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from shopmcp.models.cart_public import SellerRef, SellerShipment
+from shopmcp.models.checkout_public import ShippingAddress
+from shopmcp.models.common import Money
+
+OrderStatusName = Literal["placed", "processing", "shipped", "delivered", "cancelled"]
+
+CancelReason = Literal[
+    "changed_mind",
+    "ordered_by_mistake",
+    "found_better_price",
+    "delivery_too_slow",
+    "duplicate_order",
+    "other",
+]
+
+
+class OrderLineView(BaseModel):
+    product_id: int
+    product_title: str
+    variant_id: int
+    variant_title: str
+    offer_id: int
+    seller: SellerRef
+    unit_price: Money = Field(description="The price paid per unit, as quoted.")
+    quantity: int
+    subtotal: Money
+    discount: Money
+    tax: Money
+    total: Money
+
+
+class StatusChange(BaseModel):
+    status: OrderStatusName
+    at: datetime
+    note: str = ""
+
+
+class PaymentInfo(BaseModel):
+    method: str
+    charge_id: str
+    refund_id: str | None = Field(default=None, description="Set once the order was cancelled and refunded.")
+
+
+class OrderView(BaseModel):
+    """An order, with every amount as charged."""
+
+    order_id: str
+    session_id: str
+    status: OrderStatusName
+    placed_at: datetime
+    updated_at: datetime
+    lines: list[OrderLineView]
+    shipments: list[SellerShipment]
+    coupon_code: str | None
+    subtotal: Money
+    discount: Money
+    shipping: Money
+    tax: Money
+    total: Money = Field(description="What was charged.")
+    shipping_address: ShippingAddress
+    shipping_method: str
+    payment: PaymentInfo
+    cancellable: bool = Field(description="Whether cancel_order can still cancel it (not shipped yet).")
+    cancel_reason: CancelReason | None = None
+    history: list[StatusChange] = Field(description="Every status the order went through, oldest first.")
+
+
+class OrderSummary(BaseModel):
+    order_id: str
+    status: OrderStatusName
+    placed_at: datetime
+    item_count: int
+    total: Money
+    titles: list[str] = Field(description="Product titles of the first few lines.")
+
+
+class OrderList(BaseModel):
+    session_id: str
+    orders: list[OrderSummary] = Field(description="Newest first.")
+    next_cursor: str | None = Field(description="Pass as cursor for the next page; null on the last page.")

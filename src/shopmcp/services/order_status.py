@@ -1,0 +1,68 @@
+"""Order statuses and the moves between them: the only place an order's status changes.
+
+    placed -> processing -> shipped -> delivered
+    placed -> cancelled, processing -> cancelled
+
+Every change writes an `OrderStatusChange` row, so an order's history is complete.
+"""
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlmodel import Session
+
+from shopmcp.errors import ErrorCode, Resolution, ShopError
+from shopmcp.models.order import ORDER_STATUSES, Order, OrderStatusChange
+from shopmcp.models.types import utcnow
+
+
+class OrderStatus(StrEnum):
+    PLACED = "placed"
+    PROCESSING = "processing"
+    SHIPPED = "shipped"
+    DELIVERED = "delivered"
+    CANCELLED = "cancelled"
+
+
+assert tuple(OrderStatus) == ORDER_STATUSES, "the table's check constraint lists the same statuses"
+
+TRANSITIONS: dict[OrderStatus, frozenset[OrderStatus]] = {
+    OrderStatus.PLACED: frozenset({OrderStatus.PROCESSING, OrderStatus.CANCELLED}),
+    OrderStatus.PROCESSING: frozenset({OrderStatus.SHIPPED, OrderStatus.CANCELLED}),
+    OrderStatus.SHIPPED: frozenset({OrderStatus.DELIVERED}),
+    OrderStatus.DELIVERED: frozenset(),
+    OrderStatus.CANCELLED: frozenset(),
+}
+
+
+def can_change(current: str, to: OrderStatus) -> bool:
+    return to in TRANSITIONS[OrderStatus(current)]
+
+
+def record_placed(session: Session, order: Order, *, at: datetime) -> None:
+    """The first history row of a new order."""
+    session.add(
+        OrderStatusChange(order_id=order.id, from_status=None, to_status=OrderStatus.PLACED.value, changed_at=at)
+    )
+
+
+def change_status(session: Session, order: Order, to: OrderStatus, *, note: str = "") -> None:
+    """Move `order` to `to`, or raise `order_not_cancellable` / `invalid_input` when the move is not allowed."""
+    current = OrderStatus(order.status)
+    if not can_change(current, to):
+        code = ErrorCode.ORDER_NOT_CANCELLABLE if to == OrderStatus.CANCELLED else ErrorCode.INVALID_INPUT
+        raise ShopError(
+            code,
+            f"Order {order.id} is {current.value} and cannot become {to.value}"
+            + (": only orders that have not shipped can be cancelled." if to == OrderStatus.CANCELLED else "."),
+            resolution=Resolution.UNRECOVERABLE,
+            details={"order_id": order.id, "status": current.value},
+        )
+    now = utcnow()
+    order.status = to.value
+    order.updated_at = now
+    session.add(order)
+    session.add(
+        OrderStatusChange(order_id=order.id, from_status=current.value, to_status=to.value, note=note, changed_at=now)
+    )
+    session.flush()

@@ -1,0 +1,49 @@
+"""Tax rates by destination, from a CSV table (the packaged `data/tax_rates.csv` unless configured).
+
+A row names a country and, for countries taxed by region (the US and Canada),
+a region; a row with an empty region covers the whole country. A destination
+with no row pays no tax.
+"""
+
+import csv
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from functools import cache
+from pathlib import Path
+
+from shopmcp.services.pricing import TaxTerms
+
+PACKAGED_TABLE = Path(__file__).resolve().parent.parent / "data" / "tax_rates.csv"
+
+NO_TAX = TaxTerms(rate=Decimal(0), shipping_taxable=False)
+
+
+@dataclass(frozen=True)
+class TaxTable:
+    rates: dict[tuple[str, str], TaxTerms]
+
+    def terms_for(self, country: str, region: str | None) -> TaxTerms:
+        """The tax of a destination: its region's row, else its country's, else none."""
+        country = country.upper()
+        if region and (found := self.rates.get((country, region.upper()))):
+            return found
+        return self.rates.get((country, ""), NO_TAX)
+
+
+@cache
+def load_tax_table(path: Path = PACKAGED_TABLE) -> TaxTable:
+    """Read and check a tax table; a bad row raises ValueError naming its line."""
+    rates: dict[tuple[str, str], TaxTerms] = {}
+    with path.open(newline="", encoding="utf-8") as file:
+        rows = csv.DictReader(line for line in file if not line.lstrip().startswith("#"))
+        for number, row in enumerate(rows, start=2):
+            try:
+                rate = Decimal(row["rate"])
+                if not (Decimal(0) <= rate < Decimal(1)):
+                    raise ValueError("rate must be a fraction from 0 up to 1")
+                shipping_taxable = row["shipping_taxable"].strip().lower() in ("true", "yes", "1")
+                key = (row["country"].strip().upper(), (row["region"] or "").strip().upper())
+            except (KeyError, AttributeError, InvalidOperation, ValueError) as error:
+                raise ValueError(f"{path}: data row {number - 1} is not a valid tax rate: {error}") from error
+            rates[key] = TaxTerms(rate=rate, shipping_taxable=shipping_taxable)
+    return TaxTable(rates=rates)

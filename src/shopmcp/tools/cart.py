@@ -1,0 +1,160 @@
+"""Cart tools and the cart resources; every tool returns the whole cart."""
+
+from typing import TYPE_CHECKING, Annotated, Any
+
+from mcp.server import MCPServer
+from mcp.server.mcpserver import Context
+from mcp.server.mcpserver.exceptions import ResourceNotFoundError
+from pydantic import Field
+
+from shopmcp.errors import ErrorCode, ShopError
+from shopmcp.models.cart import MAX_LINE_QUANTITY
+from shopmcp.models.cart_public import CartView
+from shopmcp.services import cart
+from shopmcp.services.sessions import Scope
+from shopmcp.sessions import caller_of, current_headers, resolve_scope, scope_of
+from shopmcp.tools.session import SessionIdParam, commerce_for
+from shopmcp.tools.wiring import READ_ONLY, WRITE, WRITE_IDEMPOTENT, shop_tool
+
+if TYPE_CHECKING:
+    from shopmcp.server import AppContext
+
+_ID = Field(ge=1, le=2**63 - 1)
+LineIdParam = Annotated[int, _ID, Field(description="A line_id from the cart.")]
+CouponCodeParam = Annotated[str, Field(min_length=1, max_length=50, description="The coupon code, any letter case.")]
+
+
+def register(server: MCPServer[Any], app: "AppContext") -> None:
+    shop = commerce_for(app.settings)
+    money_args = {"currency": shop.currency, "tax_table": shop.tax_table}
+
+    def write(fn: Any, ctx: Context[Any, Any], session_id: str | None, **kwargs: Any) -> CartView:
+        scope = scope_of(ctx, app, session_id)
+        result: CartView = app.db.run_write(fn, scope=scope, **money_args, **kwargs)
+        return result
+
+    @server.tool(annotations=WRITE)
+    @shop_tool
+    def add_to_cart(
+        ctx: Context[Any, Any],
+        product_id: Annotated[
+            int | None, _ID, Field(description="Add this product (when it has a single variant for sale).")
+        ] = None,
+        variant_id: Annotated[int | None, _ID, Field(description="Add this variant (size, colour, ...).")] = None,
+        offer_id: Annotated[int | None, _ID, Field(description="Add this specific seller's offer.")] = None,
+        quantity: Annotated[int, Field(ge=1, le=MAX_LINE_QUANTITY, description="Units to add.")] = 1,
+        session_id: SessionIdParam = None,
+    ) -> CartView:
+        """Add units of a product to the cart and return the whole cart.
+
+        Say what to add with one of:
+        - `offer_id`: exactly that seller's offer (from get_product or compare_prices);
+        - `variant_id`: the cheapest offer in stock of that variant;
+        - `product_id`: the cheapest offer in stock, when the product has one variant for sale. When it
+          has several (sizes, colours), the call fails with `variant_required` listing them: ask the
+          person which one, then add by variant_id.
+        Adding an offer that is already in the cart adds to its line. A line never holds more than is
+        in stock: the quantity is reduced to the stock (see `messages`); if nothing can be added the call
+        fails with `out_of_stock` or `insufficient_stock` and the cart is unchanged.
+        """
+        return write(
+            cart.add_to_cart,
+            ctx,
+            session_id,
+            quantity=quantity,
+            product_id=product_id,
+            variant_id=variant_id,
+            offer_id=offer_id,
+        )
+
+    @server.tool(annotations=WRITE_IDEMPOTENT)
+    @shop_tool
+    def update_cart_item(
+        ctx: Context[Any, Any],
+        line_id: LineIdParam,
+        quantity: Annotated[
+            int, Field(ge=0, le=MAX_LINE_QUANTITY, description="The new number of units; 0 removes the line.")
+        ],
+        session_id: SessionIdParam = None,
+    ) -> CartView:
+        """Set the quantity of a cart line (0 removes it) and return the whole cart.
+
+        More than the stock is reduced to the stock (see `messages`); a line whose offer is out of stock
+        or no longer sold fails with `out_of_stock`.
+        """
+        return write(cart.update_cart_item, ctx, session_id, line_id=line_id, quantity=quantity)
+
+    @server.tool(annotations=WRITE_IDEMPOTENT)
+    @shop_tool
+    def remove_from_cart(ctx: Context[Any, Any], line_id: LineIdParam, session_id: SessionIdParam = None) -> CartView:
+        """Remove a line from the cart and return the whole cart."""
+        return write(cart.remove_from_cart, ctx, session_id, line_id=line_id)
+
+    @server.tool(annotations=READ_ONLY)
+    @shop_tool
+    def view_cart(ctx: Context[Any, Any], session_id: SessionIdParam = None) -> CartView:
+        """Show the cart: lines with seller, unit price, quantity, discount and totals, and `messages`.
+
+        Shipping and tax are estimates: shipping by the standard method (or the method of the last
+        preview_checkout), tax only once preview_checkout has had an address. Lines whose offer went out
+        of stock or is no longer sold carry an `issue` and are left out of the totals.
+        """
+        scope = scope_of(ctx, app, session_id)
+        return app.db.run_read(cart.view_cart, scope=scope, **money_args)
+
+    @server.tool(annotations=WRITE_IDEMPOTENT)
+    @shop_tool
+    def clear_cart(ctx: Context[Any, Any], session_id: SessionIdParam = None) -> CartView:
+        """Remove every line and the coupon from the cart and return the (empty) cart."""
+        return write(cart.clear_cart, ctx, session_id)
+
+    @server.tool(annotations=WRITE_IDEMPOTENT)
+    @shop_tool
+    def apply_coupon(ctx: Context[Any, Any], code: CouponCodeParam, session_id: SessionIdParam = None) -> CartView:
+        """Apply a coupon code to the cart and return the whole cart with the discount.
+
+        An order takes one coupon: applying another replaces it. Fails, leaving the cart unchanged, with
+        `invalid_coupon` (unknown, expired or withdrawn code) or `coupon_not_applicable` (the cart does not
+        meet its terms, e.g. a minimum subtotal or a category; the message says what is missing).
+        """
+        return write(cart.apply_coupon, ctx, session_id, code=code)
+
+    @server.tool(annotations=WRITE_IDEMPOTENT)
+    @shop_tool
+    def remove_coupon(ctx: Context[Any, Any], code: CouponCodeParam, session_id: SessionIdParam = None) -> CartView:
+        """Remove the applied coupon from the cart and return the whole cart."""
+        return write(cart.remove_coupon, ctx, session_id, code=code)
+
+    @server.resource(
+        "shop://cart",
+        name="cart",
+        title="Your cart",
+        description="The cart of your default shopping session, priced, as JSON (the result of view_cart).",
+        mime_type="application/json",
+    )
+    def cart_resource() -> str:
+        caller = caller_of(current_headers(), app.settings.principal)
+        if caller.default_key is None:
+            raise ResourceNotFoundError(
+                "An anonymous caller has no default cart; read shop://sessions/{session_id}/cart instead."
+            )
+        return _cart_json(resolve_scope(current_headers(), app, None))
+
+    @server.resource(
+        "shop://sessions/{session_id}/cart",
+        name="session_cart",
+        title="Cart of a shopping session",
+        description="The cart of one of your shopping sessions, priced, as JSON (the result of view_cart).",
+        mime_type="application/json",
+    )
+    def session_cart_resource(session_id: str, ctx: Context[Any, Any]) -> str:
+        return _cart_json(scope_of(ctx, app, session_id))
+
+    def _cart_json(scope: Scope) -> str:
+        try:
+            view = app.db.run_read(cart.view_cart, scope=scope, **money_args)
+        except ShopError as error:
+            if error.code == ErrorCode.NOT_FOUND:
+                raise ResourceNotFoundError(error.message) from error
+            raise
+        return view.model_dump_json()

@@ -1,0 +1,156 @@
+"""Checkout tools: preview_checkout (a quote) and place_order (the order), with optional confirmation.
+
+Confirmation: with `confirm_orders=if_supported` (the default) and a client
+that declared form elicitation, place_order first asks the person to confirm
+the total. The question is a `Resolve` dependency, so it travels the way the
+negotiated protocol wants: an `input_required` result on 2026-07-28, a
+standalone `elicitation/create` request on the handshake era. A declined or
+cancelled confirmation writes nothing and fails with `confirmation_declined`.
+"""
+
+from datetime import timedelta
+from typing import TYPE_CHECKING, Annotated, Any
+
+from mcp.server import MCPServer
+from mcp.server.elicitation import AcceptedElicitation, ElicitationResult
+from mcp.server.mcpserver import Context
+from mcp.server.mcpserver.resolve import Elicit, Resolve
+from mcp_types.version import is_version_at_least
+from pydantic import BaseModel, Field
+
+from shopmcp.models.catalog import ShippingMethod
+from shopmcp.models.checkout_public import Quote, ShippingAddress
+from shopmcp.models.order_public import OrderView
+from shopmcp.services import checkout
+from shopmcp.sessions import peek_scope, scope_of
+from shopmcp.tools.session import SessionIdParam, commerce_for
+from shopmcp.tools.wiring import DESTRUCTIVE_IDEMPOTENT, READ_ONLY, shop_tool
+
+if TYPE_CHECKING:
+    from shopmcp.server import AppContext
+
+_INPUT_REQUIRED_VERSION = "2026-07-28"
+
+QuoteIdParam = Annotated[str, Field(min_length=1, max_length=64, description="The quote_id from preview_checkout.")]
+IdempotencyKeyParam = Annotated[
+    str,
+    Field(
+        min_length=1,
+        max_length=200,
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]*$",
+        description="A key you make up for this purchase attempt (e.g. a UUID). Calling again with the same "
+        "key and quote returns the same order instead of buying twice.",
+    ),
+]
+
+
+class ConfirmOrder(BaseModel):
+    """The person's answer to the confirmation question."""
+
+    confirm: bool = Field(title="Place this order", description="Check to place the order and pay the total.")
+
+
+class NotAsked(BaseModel):
+    """The confirmation was not asked (turned off, not supported, or nothing to confirm)."""
+
+
+def register(server: MCPServer[Any], app: "AppContext") -> None:
+    shop = commerce_for(app.settings)
+    quote_ttl = timedelta(seconds=app.settings.quote_ttl_seconds)
+    methods = ", ".join(f"{name} ({outcome})" for name, outcome in shop.payments.methods().items())
+
+    @server.tool(annotations=READ_ONLY)
+    @shop_tool
+    def preview_checkout(
+        ctx: Context[Any, Any],
+        shipping_address: ShippingAddress,
+        shipping_method: Annotated[
+            ShippingMethod, Field(description="standard or express, for every seller in the cart.")
+        ] = "standard",
+        payment_method: Annotated[
+            str, Field(min_length=1, max_length=100, description=f"How the person pays: {methods}.")
+        ] = "test_card_visa",
+        session_id: SessionIdParam = None,
+    ) -> Quote:
+        """Price the cart for checkout and return a quote: exact lines, shipping per seller, tax, total.
+
+        The address is checked (country code, state or province for US/CA, postal code form); problems
+        come back as `invalid_address`. The cart must be non-empty and every line in stock. Show the
+        person the total, then call place_order with the `quote_id` before `expires_at`. Changes neither
+        the cart nor stock (it only keeps the quote).
+        """
+        scope = scope_of(ctx, app, session_id)
+        return app.db.run_write(
+            checkout.preview_checkout,
+            scope=scope,
+            currency=shop.currency,
+            tax_table=shop.tax_table,
+            provider=shop.payments,
+            quote_ttl=quote_ttl,
+            shipping_address=shipping_address,
+            shipping_method=shipping_method,
+            payment_method=payment_method,
+        )
+
+    def confirmation(
+        ctx: Context[Any, Any], quote_id: str, idempotency_key: str, session_id: str | None
+    ) -> Elicit[ConfirmOrder] | NotAsked:
+        if app.settings.confirm_orders == "never" or not _can_elicit(ctx):
+            return NotAsked()
+        scope = peek_scope(ctx, app, session_id)
+        if scope is None:
+            return NotAsked()
+        question = app.db.run_read(
+            checkout.confirmation_question, scope=scope, quote_id=quote_id, idempotency_key=idempotency_key
+        )
+        return NotAsked() if question is None else Elicit(question, ConfirmOrder)
+
+    @server.tool(annotations=DESTRUCTIVE_IDEMPOTENT)
+    @shop_tool
+    def place_order(
+        ctx: Context[Any, Any],
+        quote_id: QuoteIdParam,
+        idempotency_key: IdempotencyKeyParam,
+        confirmed: Annotated[ElicitationResult[ConfirmOrder], Resolve(confirmation)],
+        session_id: SessionIdParam = None,
+    ) -> OrderView:
+        """Place the order a quote priced: take stock, charge the payment method, return the order.
+
+        Only call this after the person agreed to the quote's total. It re-checks stock and prices in the
+        same transaction: if anything changed it fails with `quote_stale` (call preview_checkout again);
+        an old quote fails with `quote_expired`. A declined payment fails with `payment_declined` or
+        `insufficient_funds` and places nothing. The same idempotency_key with the same quote returns the
+        same order, never a second one; with another quote it fails with `idempotency_conflict`. The
+        client may ask the person to confirm the total first.
+        """
+        if not _confirmed(confirmed):
+            raise checkout.confirmation_declined()
+        scope = scope_of(ctx, app, session_id)
+        return app.db.run_write(
+            checkout.place_order,
+            scope=scope,
+            currency=shop.currency,
+            tax_table=shop.tax_table,
+            provider=shop.payments,
+            quote_id=quote_id,
+            idempotency_key=idempotency_key,
+        )
+
+
+def _can_elicit(ctx: Context[Any, Any]) -> bool:
+    """Whether the client can be asked: it declared form elicitation, and the protocol has a way to ask."""
+    capabilities = ctx.client_capabilities
+    elicitation = capabilities.elicitation if capabilities is not None else None
+    if elicitation is None or (elicitation.form is None and elicitation.url is not None):
+        return False
+    version = ctx.protocol_version
+    if version is not None and is_version_at_least(version, _INPUT_REQUIRED_VERSION):
+        return True
+    return bool(ctx.session.can_send_request)
+
+
+def _confirmed(outcome: ElicitationResult[ConfirmOrder]) -> bool:
+    if not isinstance(outcome, AcceptedElicitation):
+        return False
+    data: Any = outcome.data
+    return isinstance(data, NotAsked) or (isinstance(data, ConfirmOrder) and data.confirm)
