@@ -44,9 +44,9 @@ class _SecretKey(_KeySource):
 
 
 class _PublicKeyFile(_KeySource):
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, reload_interval: float) -> None:
         self._key: Any = None
-        self._file = WatchedFile(path, self._parse)
+        self._file = WatchedFile(path, self._parse, interval=reload_interval)
         self._file.load()
 
     def _parse(self, raw: bytes) -> None:
@@ -60,9 +60,9 @@ class _PublicKeyFile(_KeySource):
 class _JWKSFile(_KeySource):
     """A JWKS document on disk; re-read when it changes, so keys can be rotated without a restart."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, reload_interval: float) -> None:
         self._keys: dict[str | None, jwt.PyJWK] = {}
-        self._file = WatchedFile(path, self._parse)
+        self._file = WatchedFile(path, self._parse, interval=reload_interval)
         self._file.load()
 
     def _parse(self, raw: bytes) -> None:
@@ -93,6 +93,7 @@ class JWTVerifier:
         jwks_file: Path | None = None,
         issuer: str | None = None,
         leeway_seconds: int = 30,
+        reload_interval: float = 1.0,
     ) -> None:
         sources = [source for source in (secret, public_key_file, jwks_file) if source]
         if len(sources) != 1:
@@ -101,10 +102,10 @@ class JWTVerifier:
         if secret:
             self._keys = _SecretKey(secret)
         elif public_key_file:
-            self._keys = _PublicKeyFile(public_key_file)
+            self._keys = _PublicKeyFile(public_key_file, reload_interval)
         else:
             assert jwks_file is not None
-            self._keys = _JWKSFile(jwks_file)
+            self._keys = _JWKSFile(jwks_file, reload_interval)
         default = HMAC_ALGORITHMS if secret else ASYMMETRIC_ALGORITHMS
         self._algorithms = algorithms or default
         if secret and not set(self._algorithms) <= set(HMAC_ALGORITHMS):

@@ -112,8 +112,8 @@ def revoke_token(path: Path, token_id: str) -> bool:
 class StaticTokenVerifier:
     """The SDK's `TokenVerifier` over a token file: the principal becomes the token's subject."""
 
-    def __init__(self, path: Path) -> None:
-        self._file = WatchedFile(path, self._parse)
+    def __init__(self, path: Path, *, reload_interval: float = 1.0) -> None:
+        self._file = WatchedFile(path, self._parse, interval=reload_interval)
         self._by_hash: dict[str, TokenEntry] = {}
         self._file.load()
 
