@@ -9,6 +9,7 @@ from mcp import Client
 from shopmcp.db import Database
 from tests.factories import CatalogBuilder, OfferSpec, VariantSpec
 from tests.http.conftest import ServerProcess, connect, connect_sse
+from tests.http.shopping import shopping_trip
 
 Connector = Callable[[], AbstractAsyncContextManager[Client]]
 TRANSPORTS = ["http-2026-07-28", "http-handshake", "sse"]
@@ -66,3 +67,9 @@ async def test_a_resource_reads_the_same_over_every_transport(shopper: Client) -
     resource = await shopper.read_resource("shop://categories")
 
     assert resource.contents[0].mime_type == "application/json"
+
+
+async def test_the_whole_shopping_trip(shopper: Client, database: Database) -> None:
+    trip = await shopping_trip(shopper, database)
+
+    assert trip.order["session_id"] == trip.session_id
