@@ -25,8 +25,9 @@ async def ok(client: Client, tool: str, **args: Any) -> dict[str, Any]:
     """Call `tool`; fail the test on an error result; return the structured content."""
     result = await client.call_tool(tool, args)
     assert not result.is_error, f"{tool} failed: {result.structured_content or result.content}"
-    assert result.structured_content is not None
-    return result.structured_content
+    content: dict[str, Any] | None = result.structured_content
+    assert content is not None
+    return content
 
 
 async def error_of(client: Client, tool: str, **args: Any) -> dict[str, Any]:
