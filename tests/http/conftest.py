@@ -58,6 +58,8 @@ class ServerProcess:
     process: subprocess.Popen[bytes] | None = None
     tokens: dict[str, str] = field(default_factory=dict)
     """principal -> static token issued for this server."""
+    audience: str = ""
+    """The public URL tokens must be issued for (default: this process's own URL)."""
 
     @property
     def base_url(self) -> str:
@@ -106,7 +108,7 @@ class ServerProcess:
 
     def make_jwt(self, subject: str, **claims: Any) -> str:
         """A JWT this server accepts for `subject`, unless `claims` override what makes it valid."""
-        payload = {"sub": subject, "aud": self.mcp_url, "iss": JWT_ISSUER, "exp": int(time.time()) + 600}
+        payload = {"sub": subject, "aud": self.audience, "iss": JWT_ISSUER, "exp": int(time.time()) + 600}
         payload.update(claims)
         return jwt.encode({k: v for k, v in payload.items() if v is not None}, JWT_SECRET, algorithm="HS256")
 
@@ -135,17 +137,25 @@ def make_server(
     transport: str = "http",
     principals: tuple[str, ...] = ("alice", "bob"),
     auth: bool = True,
+    tokens_from: ServerProcess | None = None,
     **settings: str,
 ) -> ServerProcess:
-    """A server (not yet started) with static tokens for `principals` and JWTs signed with `JWT_SECRET`."""
+    """A server (not yet started) with static tokens for `principals` and JWTs signed with `JWT_SECRET`.
+
+    `tokens_from` shares another server's token file, as processes behind one
+    load balancer do; they then also need the same `public_url`.
+    """
     tmp_dir.mkdir(parents=True, exist_ok=True)
     port = free_port()
-    tokens: dict[str, str] = {}
+    audience = settings.get("public_url") or f"http://127.0.0.1:{port}/mcp"
+    tokens: dict[str, str] = dict(tokens_from.tokens) if tokens_from else {}
     if auth:
         tokens_file = tmp_dir / "tokens.json"
-        for principal in principals:
-            issued = create_token(tokens_file, principal=principal, audience=f"http://127.0.0.1:{port}/mcp")
-            tokens[principal] = issued.token
+        if tokens_from is not None:
+            tokens_file = Path(tokens_from.env["SHOPMCP_TOKENS_FILE"])
+        else:
+            for principal in principals:
+                tokens[principal] = create_token(tokens_file, principal=principal, audience=audience).token
         settings = {
             "tokens_file": str(tokens_file),
             "jwt_secret": JWT_SECRET,
@@ -153,7 +163,9 @@ def make_server(
             **settings,
         }
     env = server_env(tmp_dir, database_url(db), http_port=str(port), **settings)
-    return ServerProcess(port=port, transport=transport, log_path=tmp_dir / "server.log", env=env, tokens=tokens)
+    return ServerProcess(
+        port=port, transport=transport, log_path=tmp_dir / "server.log", env=env, tokens=tokens, audience=audience
+    )
 
 
 @pytest.fixture(scope="package")
