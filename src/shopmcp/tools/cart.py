@@ -19,7 +19,7 @@ from shopmcp.tools.wiring import READ_ONLY, WRITE, WRITE_IDEMPOTENT, shop_tool
 if TYPE_CHECKING:
     from shopmcp.server import AppContext
 
-_ID = Field(ge=1, le=2**63 - 1)
+_ID = Field(ge=1, le=2**31 - 1)  # the id columns are 32-bit on PostgreSQL
 LineIdParam = Annotated[int, _ID, Field(description="A line_id from the cart.")]
 CouponCodeParam = Annotated[str, Field(min_length=1, max_length=50, description="The coupon code, any letter case.")]
 
