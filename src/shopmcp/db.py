@@ -6,18 +6,31 @@ nothing: on SQLite it starts with `BEGIN IMMEDIATE`, so a read-then-write
 cannot be overtaken by another writer between its read and its write; on
 PostgreSQL the services lock rows they read-then-write (`FOR UPDATE`) or
 update conditionally. Transient failures (a serialization failure, a
-deadlock, a dropped connection, a busy SQLite file) are retried a few times
-on a fresh transaction.
+deadlock, a dropped connection, a database that is restarting, a busy
+SQLite file) are retried on a fresh transaction, with backoff, for up to
+`RETRY_BUDGET_SECONDS`: long enough to ride out a PostgreSQL restart or
+failover without the caller noticing more than a delay.
+
+A connection that drops while PostgreSQL is committing leaves the outcome
+unknown: the transaction may have committed. Running the write again could
+then do it twice (add to a cart twice), so a write first takes its
+transaction id and, when COMMIT fails that way, asks the database on a fresh
+connection whether that transaction committed (`pg_xact_status`): committed
+means the write is done and its result stands; aborted means it is safe to
+run again. Only if the database cannot be asked does the write fail, with
+`CommitOutcomeUnknownError`. (place_order is safe to repeat in any case: its
+idempotency key is stored in the order's own transaction.)
 """
 
 import random
 import time
 from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
+import psycopg
 import structlog
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import sessionmaker
@@ -28,10 +41,21 @@ log = structlog.get_logger(__name__)
 T = TypeVar("T")
 
 _WRITE_OPTION = "shopmcp_write"
-_MAX_ATTEMPTS = 5
+RETRY_BUDGET_SECONDS = 5.0
+_MAX_ATTEMPTS = 12
+_FIRST_BACKOFF_SECONDS = 0.02
+_MAX_BACKOFF_SECONDS = 1.0
 # SQLSTATEs worth a new attempt: serialization failure, deadlock, and the
-# connection-exception class (the server went away mid-transaction).
-_RETRYABLE_SQLSTATES = {"40001", "40P01", "08000", "08003", "08006", "57P01", "57P02", "57P03"}
+# connection-exception class (the server went away mid-transaction, or is
+# shutting down or starting up).
+_CONNECTION_SQLSTATES = {"08000", "08001", "08003", "08004", "08006", "57P01", "57P02", "57P03"}
+_RETRYABLE_SQLSTATES = {"40001", "40P01", *_CONNECTION_SQLSTATES}
+# pg_xact_status on an id the server never made durable (it crashed first).
+_XID_IN_THE_FUTURE = "22023"
+
+
+class CommitOutcomeUnknownError(Exception):
+    """The connection dropped during COMMIT and the database could not be asked whether it committed."""
 
 
 def normalize_url(url: str) -> str:
@@ -82,12 +106,22 @@ def is_transient(error: BaseException) -> bool:
     """Whether a failed transaction may succeed if run again from the start."""
     if not isinstance(error, DBAPIError):
         return False
+    if is_connection_lost(error):
+        return True
+    if getattr(error.orig, "sqlstate", None) in _RETRYABLE_SQLSTATES:
+        return True
+    return isinstance(error, OperationalError) and "database is locked" in str(error.orig)
+
+
+def is_connection_lost(error: DBAPIError) -> bool:
+    """The connection broke or could not be made (as opposed to the server refusing the transaction)."""
     if error.connection_invalidated:
         return True
     sqlstate = getattr(error.orig, "sqlstate", None)
-    if sqlstate in _RETRYABLE_SQLSTATES:
+    if sqlstate in _CONNECTION_SQLSTATES:
         return True
-    return isinstance(error, OperationalError) and "database is locked" in str(error.orig)
+    # psycopg reports a refused, reset or timed-out connection without a SQLSTATE.
+    return isinstance(error.orig, psycopg.OperationalError) and sqlstate is None
 
 
 class Database:
@@ -123,29 +157,86 @@ class Database:
         """Run `fn(session=..., **kwargs)` in a write transaction, retrying transient failures.
 
         `fn` must have no effect outside the database, since it may run more than once.
+        Raises `CommitOutcomeUnknownError` if the connection dropped during COMMIT and the
+        database could not be asked, within the retry budget, whether it committed.
         """
-        return _with_retries(self.write, fn, kwargs)
+        return _with_retries(lambda: self._write_once(fn, kwargs))
 
     def run_read(self, fn: Callable[..., T], /, **kwargs: Any) -> T:
         """Run `fn(session=..., **kwargs)` in a read transaction, retrying a dropped connection."""
-        return _with_retries(self.read, fn, kwargs)
+
+        def read_once() -> T:
+            with self.read() as session:
+                return fn(session=session, **kwargs)
+
+        return _with_retries(read_once)
+
+    def _write_once(self, fn: Callable[..., T], kwargs: dict[str, Any]) -> T:
+        with self._writer() as session:
+            session.begin()
+            xid = self._transaction_id(session)
+            result = fn(session=session, **kwargs)
+            # Flush first, so that a failure below is about COMMIT itself.
+            session.flush()
+            try:
+                session.commit()
+            except DBAPIError as error:
+                if xid is None or not is_connection_lost(error):
+                    raise
+                if self._committed(xid, error):
+                    log.warning("db.commit_confirmed_after_disconnect", error=type(error.orig).__name__)
+                    return result
+                raise
+            return result
+
+    def _transaction_id(self, session: Session) -> str | None:
+        """PostgreSQL's id of the current transaction, to ask about its outcome later; None on SQLite."""
+        if self.dialect != "postgresql":
+            return None
+        return str(session.execute(text("SELECT pg_current_xact_id()::text")).scalar_one())
+
+    def _committed(self, xid: str, commit_error: DBAPIError) -> bool:
+        """Whether transaction `xid`, whose COMMIT lost its connection, committed; asked on a fresh connection."""
+        deadline = time.monotonic() + RETRY_BUDGET_SECONDS
+        for attempt in range(1, _MAX_ATTEMPTS + 1):
+            status: str | None = None
+            try:
+                with self.engine.connect() as connection:
+                    status = connection.execute(
+                        text("SELECT pg_xact_status(CAST(:xid AS xid8))"), {"xid": xid}
+                    ).scalar_one()
+            except DBAPIError as error:
+                if getattr(error.orig, "sqlstate", None) == _XID_IN_THE_FUTURE:
+                    return False
+                if not is_transient(error):
+                    raise CommitOutcomeUnknownError(str(xid)) from commit_error
+            if status in ("committed", "aborted"):
+                return status == "committed"
+            # Unreachable, or still "in progress" (the server has not yet finished with it): ask again.
+            if time.monotonic() >= deadline:
+                break
+            _backoff(attempt)
+        raise CommitOutcomeUnknownError(str(xid)) from commit_error
 
     def dispose(self) -> None:
         self.engine.dispose()
 
 
-def _with_retries(
-    open_session: Callable[[], AbstractContextManager[Session]], fn: Callable[..., T], kwargs: dict[str, Any]
-) -> T:
+def _backoff(attempt: int) -> None:
+    delay = min(_MAX_BACKOFF_SECONDS, _FIRST_BACKOFF_SECONDS * 2**attempt)
+    time.sleep(delay * random.uniform(0.5, 1.5))  # noqa: S311 - jitter, not secrecy
+
+
+def _with_retries(attempt_once: Callable[[], T]) -> T:
+    deadline = time.monotonic() + RETRY_BUDGET_SECONDS
     for attempt in range(1, _MAX_ATTEMPTS + 1):
         try:
-            with open_session() as session:
-                return fn(session=session, **kwargs)
+            return attempt_once()
         except DBAPIError as error:
-            if attempt == _MAX_ATTEMPTS or not is_transient(error):
+            if attempt == _MAX_ATTEMPTS or time.monotonic() >= deadline or not is_transient(error):
                 raise
             log.warning("db.retry", attempt=attempt, error=type(error.orig).__name__)
-            time.sleep(min(0.5, 0.02 * 2**attempt) * random.uniform(0.5, 1.5))  # noqa: S311
+            _backoff(attempt)
     raise AssertionError("unreachable")
 
 
@@ -188,9 +279,24 @@ SQLITE_SEARCH_DDL = [
         DELETE FROM product_fts WHERE rowid = old.id;
     END
     """,
+    # A renamed brand or a moved category re-indexes its products, so the
+    # index never holds an old name (search also narrows by these columns).
+    """
+    CREATE TRIGGER brand_fts_rename AFTER UPDATE OF name ON brand BEGIN
+        UPDATE product_fts SET brand = new.name WHERE rowid IN (SELECT id FROM product WHERE brand_id = new.id);
+    END
+    """,
+    """
+    CREATE TRIGGER category_fts_move AFTER UPDATE OF path ON category BEGIN
+        UPDATE product_fts SET category = new.path
+        WHERE rowid IN (SELECT id FROM product WHERE category_id = new.id);
+    END
+    """,
 ]
 
 SQLITE_SEARCH_DROP = [
+    "DROP TRIGGER IF EXISTS category_fts_move",
+    "DROP TRIGGER IF EXISTS brand_fts_rename",
     "DROP TRIGGER IF EXISTS product_fts_delete",
     "DROP TRIGGER IF EXISTS product_fts_update",
     "DROP TRIGGER IF EXISTS product_fts_insert",
@@ -219,9 +325,34 @@ POSTGRES_SEARCH_DDL = [
     FOR EACH ROW EXECUTE FUNCTION product_search_vector_update()
     """,
     "CREATE INDEX ix_product_search_vector ON product USING GIN (search_vector)",
+    # A renamed brand or a moved category re-indexes its products: touching
+    # the key column fires the product trigger above.
+    """
+    CREATE FUNCTION product_search_vector_refresh() RETURNS trigger AS $$
+    BEGIN
+        IF TG_TABLE_NAME = 'brand' THEN
+            UPDATE product SET brand_id = brand_id WHERE brand_id = NEW.id;
+        ELSE
+            UPDATE product SET category_id = category_id WHERE category_id = NEW.id;
+        END IF;
+        RETURN NULL;
+    END
+    $$ LANGUAGE plpgsql
+    """,
+    """
+    CREATE TRIGGER brand_search_vector_refresh AFTER UPDATE OF name ON brand
+    FOR EACH ROW WHEN (OLD.name IS DISTINCT FROM NEW.name) EXECUTE FUNCTION product_search_vector_refresh()
+    """,
+    """
+    CREATE TRIGGER category_search_vector_refresh AFTER UPDATE OF path ON category
+    FOR EACH ROW WHEN (OLD.path IS DISTINCT FROM NEW.path) EXECUTE FUNCTION product_search_vector_refresh()
+    """,
 ]
 
 POSTGRES_SEARCH_DROP = [
+    "DROP TRIGGER IF EXISTS category_search_vector_refresh ON category",
+    "DROP TRIGGER IF EXISTS brand_search_vector_refresh ON brand",
+    "DROP FUNCTION IF EXISTS product_search_vector_refresh()",
     "DROP INDEX IF EXISTS ix_product_search_vector",
     "DROP TRIGGER IF EXISTS product_search_vector ON product",
     "DROP FUNCTION IF EXISTS product_search_vector_update()",

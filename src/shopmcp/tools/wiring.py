@@ -18,7 +18,7 @@ import structlog
 from mcp.types import CallToolResult, TextContent, ToolAnnotations
 from sqlalchemy.exc import DBAPIError
 
-from shopmcp.db import is_transient
+from shopmcp.db import CommitOutcomeUnknownError, is_transient
 from shopmcp.errors import ErrorCode, Resolution, ShopError
 from shopmcp.models.common import ErrorInfo, ErrorResult
 from shopmcp.observability import note_call
@@ -64,6 +64,14 @@ def error_result(error: ShopError) -> CallToolResult:
 def _translate(error: Exception) -> ShopError:
     if isinstance(error, ShopError):
         return error
+    if isinstance(error, CommitOutcomeUnknownError):
+        log.error("tool.commit_outcome_unknown")
+        return ShopError(
+            ErrorCode.UNAVAILABLE,
+            "The store lost its database connection while saving this change and could not confirm "
+            "whether it was saved. Check the current state (view_cart, list_orders) before repeating it; "
+            "place_order with the same idempotency_key is always safe to repeat.",
+        )
     if isinstance(error, DBAPIError) and is_transient(error):
         log.warning("tool.database_unavailable", error=type(error.orig).__name__)
         return ShopError(
