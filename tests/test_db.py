@@ -90,6 +90,6 @@ def test_a_refused_connection_is_transient() -> None:
 
 def test_a_programming_error_is_not_transient(database: Database) -> None:
     with pytest.raises(DBAPIError) as failed, database.read() as session:
-        session.exec(select(func.no_such_function()))  # type: ignore[call-overload]
+        session.exec(select(func.no_such_function()))
 
     assert not is_transient(failed.value)
