@@ -36,14 +36,14 @@ def load_tax_table(path: Path = PACKAGED_TABLE) -> TaxTable:
     rates: dict[tuple[str, str], TaxTerms] = {}
     with path.open(newline="", encoding="utf-8") as file:
         rows = csv.DictReader(line for line in file if not line.lstrip().startswith("#"))
-        for number, row in enumerate(rows, start=2):
+        for number, row in enumerate(rows, start=1):
             try:
                 rate = Decimal(row["rate"])
                 if not (Decimal(0) <= rate < Decimal(1)):
                     raise ValueError("rate must be a fraction from 0 up to 1")
                 shipping_taxable = row["shipping_taxable"].strip().lower() in ("true", "yes", "1")
                 key = (row["country"].strip().upper(), (row["region"] or "").strip().upper())
-            except (KeyError, AttributeError, InvalidOperation, ValueError) as error:
-                raise ValueError(f"{path}: data row {number - 1} is not a valid tax rate: {error}") from error
+            except (KeyError, AttributeError, TypeError, InvalidOperation, ValueError) as error:
+                raise ValueError(f"{path}: data row {number} is not a valid tax rate: {error!r}") from error
             rates[key] = TaxTerms(rate=rate, shipping_taxable=shipping_taxable)
     return TaxTable(rates=rates)
