@@ -7,7 +7,7 @@ from pathlib import Path
 import httpx2
 
 from shopmcp.db import Database
-from tests.http.conftest import ServerProcess, database_url, free_port, server_env
+from tests.http.conftest import ServerProcess, database_url, free_port, make_server, server_env
 
 PING = {"jsonrpc": "2.0", "id": 1, "method": "ping"}
 JSON_HEADERS = {"Content-Type": "application/json", "Accept": "application/json, text/event-stream"}
@@ -81,3 +81,13 @@ def test_serving_beyond_loopback_needs_the_public_url(database: Database, tmp_pa
 
     assert finished.returncode == 2
     assert "SHOPMCP_PUBLIC_URL" in finished.stderr
+
+
+def test_the_server_stops_cleanly_on_sigint(database: Database, tmp_path: Path) -> None:
+    server = make_server(tmp_path, database).start()
+
+    server.stop()
+
+    assert server.process is not None
+    assert server.process.returncode == 0
+    assert "Traceback" not in server.log()

@@ -1,5 +1,6 @@
 """Serving shopmcp over HTTP: the app, its security, rate limit and health routes, and uvicorn."""
 
+import contextlib
 from typing import Any
 
 import structlog
@@ -40,4 +41,6 @@ def serve_http(server: MCPServer[Any], settings: Settings, db: Database, transpo
         server_header=False,
         timeout_graceful_shutdown=_GRACEFUL_SHUTDOWN_SECONDS,
     )
-    uvicorn.Server(config).run()
+    # uvicorn shuts down gracefully on SIGINT, then raises it again for the caller: that is us, done.
+    with contextlib.suppress(KeyboardInterrupt):
+        uvicorn.Server(config).run()
