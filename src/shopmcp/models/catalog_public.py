@@ -1,6 +1,18 @@
-"""Public result schemas of the catalog tools."""
+"""Public result schemas of the catalog tools: what search_products, get_product, compare_prices return."""
+
+from datetime import date, datetime
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
+
+from shopmcp.models.common import Money
+
+SortOrder = Literal["relevance", "price_asc", "price_desc", "rating", "newest"]
+ProductAvailability = Literal["in_stock", "out_of_stock"]
+OfferAvailability = Literal["in_stock", "out_of_stock", "made_to_order"]
+
+
+# --- Categories ---------------------------------------------------------------
 
 
 class CategoryNode(BaseModel):
@@ -10,10 +22,235 @@ class CategoryNode(BaseModel):
     name: str
     slug: str = Field(description="Pass as `category` to search_products.")
     path: str = Field(description='Names from the root, e.g. "Electronics > Audio".')
-    product_count: int = Field(description="Active products in this category and below.")
+    product_count: int = Field(description="Products for sale in this category and below.")
     children: list["CategoryNode"] = Field(default_factory=list)
 
 
 class CategoryTree(BaseModel):
     categories: list[CategoryNode] = Field(description="The top-level categories.")
-    total_products: int = Field(description="Active products in the whole catalog.")
+    total_products: int = Field(description="Products for sale in the whole catalog.")
+
+
+class CategoryRef(BaseModel):
+    slug: str = Field(description="Pass as `category` to search_products.")
+    name: str
+    path: str
+
+
+# --- Search ---------------------------------------------------------------------
+
+
+class PriceRange(BaseModel):
+    """What the product sells for now: over offers in stock when there are any, else over all its offers."""
+
+    min: Money
+    max: Money
+
+
+class ProductSummary(BaseModel):
+    id: int = Field(description="Pass to get_product, compare_prices or add_to_cart.")
+    title: str
+    brand: str | None
+    category: CategoryRef | None
+    price: PriceRange
+    rating: float = Field(description="Average buyer rating, 0 to 5.")
+    review_count: int
+    availability: ProductAvailability = Field(description="in_stock: at least one offer can be bought now.")
+    offer_count: int = Field(description="Active offers from sellers; compare them with compare_prices.")
+
+
+class FacetValue(BaseModel):
+    value: str = Field(description="Pass this as the filter of the same name to narrow the search.")
+    label: str
+    count: int = Field(description="Counted products with this value.")
+
+
+class Facet(BaseModel):
+    values: list[FacetValue] = Field(description="The most frequent values, most frequent first.")
+    other_count: int = Field(
+        description="Counted products with none of the listed values (or none at all); "
+        "the listed counts plus this add up to `counted`."
+    )
+
+
+class PriceBand(BaseModel):
+    min: Money = Field(description="Lowest price in the band (inclusive); use as min_price.")
+    max: Money | None = Field(description="Upper end (exclusive); use as max_price. None for the top band.")
+    count: int
+
+
+class OptionFacet(BaseModel):
+    name: str = Field(description='Option name, e.g. "color"; use as a key of `options`.')
+    values: list[FacetValue] = Field(
+        description="Values, case-folded; a product with several values counts once under each."
+    )
+
+
+class Facets(BaseModel):
+    """Counts over the matching products, to narrow a search.
+
+    Facets count at most the first few thousand matches (see `counted` and
+    `exact`): enough to show what a result set holds without making a very
+    common query slow.
+    """
+
+    counted: int = Field(description="How many matching products the facets count.")
+    exact: bool = Field(description="True when `counted` is every matching product.")
+    category: Facet
+    brand: Facet
+    price: list[PriceBand] = Field(description="Price bands of the lowest current price, in the store currency.")
+    options: list[OptionFacet]
+
+
+class SearchResult(BaseModel):
+    items: list[ProductSummary]
+    total_count: int = Field(
+        description="Matching products; when `total_count_exact` is false, at least this many (like '10,000+')."
+    )
+    total_count_exact: bool
+    next_cursor: str | None = Field(
+        description="Pass as `cursor`, with the same other arguments, for the next page; None on the last page."
+    )
+    sort: SortOrder = Field(description="The order the items are in.")
+    facets: Facets
+    messages: list[str] = Field(
+        default_factory=list, description="Notes on how the query was read, e.g. words that were ignored."
+    )
+
+
+# --- Product detail -------------------------------------------------------------
+
+
+class SellerInfo(BaseModel):
+    id: int
+    name: str
+    rating: float = Field(description="Average buyer rating of the seller, 0 to 5.")
+    rating_count: int
+
+
+class DeliveryEstimate(BaseModel):
+    """When an order placed today arrives: the seller's handling time plus the carrier's time, in calendar days."""
+
+    min_days: int
+    max_days: int
+    earliest: date
+    latest: date
+
+
+class ShippingOption(BaseModel):
+    method: str = Field(description="standard or express.")
+    cost: Money = Field(description="What this order pays for shipping by this method.")
+    free_over: Money | None = Field(description="Orders from this seller at or above this amount ship free.")
+    delivery: DeliveryEstimate
+
+
+class OfferDetail(BaseModel):
+    id: int = Field(description="Pass as offer_id to add_to_cart to buy from this seller.")
+    variant_id: int
+    seller: SellerInfo
+    price: Money
+    compare_at_price: Money | None = Field(description="The seller's former or list price, when it shows one.")
+    condition: str = Field(description="new, refurbished or used.")
+    availability: OfferAvailability
+    stock: int | None = Field(description="Units available; None for made-to-order offers (no stock limit).")
+    lowest_price_30d: Money = Field(description="This offer's lowest price in the last 30 days, today included.")
+    shipping: list[ShippingOption] = Field(description="For one unit.")
+
+
+class VariantDetail(BaseModel):
+    id: int = Field(description="Pass as variant_id to add_to_cart.")
+    sku: str
+    title: str
+    options: dict[str, str] = Field(description='e.g. {"color": "Blue", "size": "M"}.')
+    available: bool = Field(description="At least one offer of this variant can be bought now.")
+    lowest_price: Money | None = Field(description="The cheapest offer of this variant that can be bought now.")
+
+
+class ProductDetail(BaseModel):
+    id: int
+    title: str
+    description: str
+    brand: str | None
+    category: CategoryRef | None
+    attributes: dict[str, Any]
+    tags: list[str]
+    image_url: str | None
+    rating: float
+    review_count: int
+    created_at: datetime
+    availability: ProductAvailability
+    price: PriceRange | None = Field(description="None when no seller offers the product.")
+    lowest_price_30d: Money | None = Field(description="The lowest price of any offer in the last 30 days.")
+    options: dict[str, list[str]] = Field(description="Every option and its values across the variants.")
+    variants: list[VariantDetail]
+    offers: list[OfferDetail] = Field(description="Every active offer, cheapest first.")
+
+
+# --- Price comparison -------------------------------------------------------------
+
+
+PriceVerdict = Literal["lowest_in_30_days", "below_average", "average", "above_average"]
+
+
+class PriceInsight(BaseModel):
+    """The offer's current price against its own last 30 days."""
+
+    current: Money
+    low_30d: Money
+    average_30d: Money = Field(description="Time-weighted: each price counts for as long as it held.")
+    verdict: PriceVerdict
+
+
+class ShippingQuote(BaseModel):
+    method: str
+    cost: Money = Field(description="Shipping for this quantity from this seller (free over its threshold).")
+    landed_cost: Money = Field(description="Price x quantity + this shipping, before tax.")
+    delivery: DeliveryEstimate
+
+
+class OfferComparison(BaseModel):
+    offer_id: int = Field(description="Pass as offer_id to add_to_cart.")
+    variant_id: int
+    variant_title: str
+    options: dict[str, str]
+    seller: SellerInfo
+    condition: str
+    availability: OfferAvailability
+    stock: int | None
+    can_fulfill: bool = Field(description="False when the offer cannot supply the whole quantity now.")
+    unit_price: Money
+    subtotal: Money = Field(description="unit_price x quantity.")
+    landed_cost: Money = Field(description="Subtotal plus the cheapest shipping method, before tax.")
+    cheapest_method: str
+    fastest_delivery: DeliveryEstimate = Field(description="By the seller's fastest method.")
+    shipping: list[ShippingQuote]
+    price_insight: PriceInsight
+
+
+class ProductComparison(BaseModel):
+    product_id: int
+    title: str
+    brand: str | None
+    rating: float
+    review_count: int
+    offers: list[OfferComparison] = Field(
+        description="Offers that can supply the quantity first, each group by landed cost, cheapest first."
+    )
+    cheapest_offer_id: int | None = Field(description="Lowest landed cost among offers that can supply the quantity.")
+    fastest_offer_id: int | None = Field(description="Earliest delivery among offers that can supply the quantity.")
+
+
+class AttributeRow(BaseModel):
+    name: str
+    values: list[str | None] = Field(description="One per product, in the order of `products`; None when absent.")
+
+
+class CompareResult(BaseModel):
+    quantity: int
+    ship_to_country: str | None
+    products: list[ProductComparison]
+    attributes: list[AttributeRow] = Field(
+        description="Side by side for several products: brand, rating, lowest landed cost, and every "
+        "attribute at least two of them share. Empty for a single product."
+    )
+    messages: list[str] = Field(default_factory=list)

@@ -1,0 +1,343 @@
+"""search_products: full-text match, filters, sorts, keyset pages, a bounded count and facets.
+
+How a search runs (the numbers behind these choices are in docs/search.md):
+
+1. The raw text is parsed into quoted words (`search_query`), so any text is
+   safe. Filters resolve to conditions on `product`: only listed products
+   (active, offered), the category with its subcategories, the brand, the
+   price range (on the lowest current price, in the store currency), stock,
+   rating and option values.
+2. Count and facets read at most `COUNT_CAP + 1` matching products once and
+   group them (`search_facets`): exact up to the cap, "at least" beyond it.
+3. The page: for a relevance sort with text, the candidates are at most
+   `RELEVANCE_POOL` title matches and as many other matches, read from the
+   full-text index in its own order and scored only those; title matches
+   rank first, then by score (bm25 / ts_rank), then id. So a word in a third
+   of the catalog costs about what a rare word costs. The other sorts
+   (price, rating, newest) are exact over every match: a rare text drives
+   from the full-text index and sorts its few matches; a common one walks
+   the sort's base-table index and checks the text per row, stopping at the
+   page's end.
+4. Pages are keyset-paginated on (sort key, id) with a cursor bound to the
+   query and filters (`search_cursor`).
+
+Without text, relevance means best rated first.
+"""
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select
+from sqlmodel import Session, col
+
+from shopmcp.errors import invalid_input
+from shopmcp.models.catalog import Brand, Category, Product, VariantOption
+from shopmcp.models.catalog_public import ProductSummary, SearchResult, SortOrder
+from shopmcp.money import to_minor
+from shopmcp.services import catalog
+from shopmcp.services.search_cursor import KeyValue, decode_cursor, encode_cursor, fingerprint, invalid_cursor
+from shopmcp.services.search_facets import SearchStats, compute_stats
+from shopmcp.services.search_query import MAX_TERMS, ColumnHint, ParsedQuery, column_hint, parse_query
+from shopmcp.services.search_text import TextSearch, text_search
+
+COUNT_CAP = 1000
+"""Matches counted exactly (and faceted) before the count becomes "at least"."""
+
+RELEVANCE_POOL = 1000
+"""Title matches, and as many other matches, scored for a relevance sort."""
+
+
+@dataclass(frozen=True)
+class SearchRequest:
+    """The arguments of search_products, validated for shape by the tool's schema."""
+
+    query: str = ""
+    category: str | None = None
+    brand: str | None = None
+    min_price: Decimal | None = None
+    max_price: Decimal | None = None
+    in_stock: bool | None = None
+    options: Mapping[str, str] = field(default_factory=dict)
+    min_rating: float | None = None
+    sort: SortOrder = "relevance"
+    limit: int = 10
+    cursor: str | None = None
+
+    def binding(self) -> dict[str, Any]:
+        """What a cursor is bound to: every argument but limit and cursor, normalised."""
+        return {
+            "query": " ".join(self.query.split()),
+            "category": self.category,
+            "brand": self.brand,
+            "min_price": str(self.min_price) if self.min_price is not None else None,
+            "max_price": str(self.max_price) if self.max_price is not None else None,
+            "in_stock": self.in_stock,
+            "options": sorted((name.lower(), value.lower()) for name, value in self.options.items()),
+            "min_rating": self.min_rating,
+            "sort": self.sort,
+        }
+
+
+@dataclass(frozen=True)
+class _Order:
+    """A non-relevance sort: its key column, direction, and the key's type in a cursor."""
+
+    column: Any
+    descending: bool
+    key_type: type
+
+
+def _orders() -> dict[str, _Order]:
+    return {
+        "relevance": _Order(col(Product.rating), True, float),
+        "rating": _Order(col(Product.rating), True, float),
+        "price_asc": _Order(col(Product.min_price), False, int),
+        "price_desc": _Order(col(Product.min_price), True, int),
+        "newest": _Order(col(Product.created_at), True, str),
+    }
+
+
+def search_products(*, session: Session, request: SearchRequest, currency: str) -> SearchResult:
+    """Find listed products by text and filters; see the module docstring for how."""
+    parsed = parse_query(request.query)
+    messages = _query_messages(request.query, parsed)
+    filters, hints = _filters(session, request, currency)
+    text = None if parsed.is_empty else text_search(session.get_bind().dialect.name, parsed, hints)
+    ranked = request.sort == "relevance" and parsed.has_required
+    bound_to = fingerprint(request.binding())
+
+    stats = _stats(session, text, filters, currency)
+    if ranked:
+        rows, next_key = _ranked_page(session, text, filters, request, bound_to)
+        if not stats.exact:
+            messages.append(
+                f"More than {COUNT_CAP:,} products match: relevance ranks the first {RELEVANCE_POOL:,} title "
+                "matches and the first other matches. Add words or filters to narrow the search, or sort by "
+                "price, rating or newest to go through every match."
+            )
+    else:
+        rows, next_key = _sorted_page(session, text, filters, request, bound_to)
+    items = _summaries(session, rows)
+    return SearchResult(
+        items=items,
+        total_count=stats.counted,
+        total_count_exact=stats.exact,
+        next_cursor=encode_cursor(bound_to, next_key) if next_key is not None else None,
+        sort=request.sort,
+        facets=stats.facets,
+        messages=messages,
+    )
+
+
+def _query_messages(raw: str, parsed: ParsedQuery) -> list[str]:
+    messages = []
+    if raw.strip() and parsed.is_empty:
+        messages.append("The query has no words to search for, so only the filters were applied.")
+    if parsed.dropped_terms:
+        messages.append(
+            f"Only the first {MAX_TERMS} words of the query were used; {parsed.dropped_terms} more were ignored."
+        )
+    return messages
+
+
+# --- Filters ---------------------------------------------------------------------
+
+
+def _filters(
+    session: Session, request: SearchRequest, currency: str
+) -> tuple[list[ColumnElement[bool]], tuple[ColumnHint, ...]]:
+    """The conditions on `product` the arguments ask for, and the column hints they imply for full text."""
+    filters: list[ColumnElement[bool]] = [catalog.is_listed()]
+    hints: list[ColumnHint | None] = []
+    if request.category:
+        category = catalog.resolve_category(session, request.category)
+        filters.append(col(Product.category_id).in_(category.ids))
+        hints.append(column_hint("category", category.indexed_names))
+    if request.brand:
+        brand = catalog.resolve_brand(session, request.brand)
+        filters.append(col(Product.brand_id).in_(brand.ids))
+        hints.append(column_hint("brand", brand.indexed_names))
+    filters += _price_filters(request, currency)
+    if request.in_stock is not None:
+        filters.append(col(Product.in_stock) == request.in_stock)
+    if request.min_rating is not None:
+        filters.append(col(Product.rating) >= request.min_rating)
+    for name, value in sorted(request.options.items()):
+        filters.append(_option_filter(name, value))
+    return filters, tuple(hint for hint in hints if hint is not None)
+
+
+def _price_filters(request: SearchRequest, currency: str) -> list[ColumnElement[bool]]:
+    low, high = request.min_price, request.max_price
+    if low is None and high is None:
+        return []
+    if low is not None and high is not None and low > high:
+        raise invalid_input(
+            f"min_price {low} is above max_price {high}: swap them, or leave one out.",
+            min_price=str(low),
+            max_price=str(high),
+        )
+    conditions = [col(Product.currency) == currency]
+    if low is not None:
+        conditions.append(col(Product.min_price) >= to_minor(low, currency))
+    if high is not None:
+        conditions.append(col(Product.min_price) <= to_minor(high, currency))
+    return conditions
+
+
+def _option_filter(name: str, value: str) -> ColumnElement[bool]:
+    return (
+        select(col(VariantOption.variant_id))
+        .where(
+            col(VariantOption.product_id) == col(Product.id),
+            col(VariantOption.name) == " ".join(name.split()).lower(),
+            func.lower(col(VariantOption.value)) == " ".join(value.split()).lower(),
+        )
+        .exists()
+    )
+
+
+# --- Count and facets -----------------------------------------------------------------
+
+
+def _stats(session: Session, text: TextSearch | None, filters: list[ColumnElement[bool]], currency: str) -> SearchStats:
+    columns: list[Any] = [
+        col(Product.id).label("id"),
+        col(Product.category_id).label("category_id"),
+        col(Product.brand_id).label("brand_id"),
+        col(Product.min_price).label("min_price"),
+        col(Product.currency).label("currency"),
+    ]
+    base = text.driven(columns) if text else select(*columns)
+    matched = base.where(*filters).limit(COUNT_CAP + 1).cte("matched")
+    return compute_stats(session, matched, cap=COUNT_CAP, currency=currency)
+
+
+# --- Pages -----------------------------------------------------------------------------
+
+
+Row = tuple[int, list[KeyValue]]
+"""A product id and its sort key (the id last)."""
+
+
+def _ranked_page(
+    session: Session, text: TextSearch | None, filters: list[ColumnElement[bool]], request: SearchRequest, bound: str
+) -> tuple[list[Row], list[KeyValue] | None]:
+    assert text is not None
+    candidates = text.ranked(filters, RELEVANCE_POOL).subquery("candidates")
+    tier, score, product_id = candidates.c.tier, candidates.c.score, candidates.c.id
+    statement = select(product_id, tier, score).order_by(tier, score.desc(), product_id)
+    if request.cursor:
+        after_tier, after_score, after_id = decode_cursor(request.cursor, bound, (int, float, int))
+        statement = statement.where(
+            or_(
+                tier > after_tier,
+                and_(tier == after_tier, score < after_score),
+                and_(tier == after_tier, score == after_score, product_id > after_id),
+            )
+        )
+    fetched = session.execute(statement.limit(request.limit + 1)).all()
+    rows: list[Row] = [(int(row[0]), [int(row[1]), float(row[2]), int(row[0])]) for row in fetched]
+    return _cut(rows, request.limit)
+
+
+def _sorted_page(
+    session: Session, text: TextSearch | None, filters: list[ColumnElement[bool]], request: SearchRequest, bound: str
+) -> tuple[list[Row], list[KeyValue] | None]:
+    order = _orders()[request.sort]
+    key, product_id = order.column, col(Product.id)
+    columns = [product_id, key]
+    if text is None:
+        statement: Select[Any] = select(*columns)
+    elif _prefer_text_driven(session, text):
+        statement = text.driven(columns)
+    else:
+        statement = select(*columns).where(text.filter())
+    statement = statement.where(*filters)
+    if request.cursor:
+        after_key, after_id = decode_cursor(request.cursor, bound, (order.key_type, int))
+        after = _after(key, product_id, _key_value(order, after_key), int(after_id), order.descending)
+        statement = statement.where(after)
+    ordering = [key.desc(), product_id.desc()] if order.descending else [key.asc(), product_id.asc()]
+    statement = statement.order_by(*ordering).limit(request.limit + 1)
+    rows: list[Row] = [(int(row[0]), [_cursor_value(row[1]), int(row[0])]) for row in session.execute(statement).all()]
+    return _cut(rows, request.limit)
+
+
+def _prefer_text_driven(session: Session, text: TextSearch) -> bool:
+    """Whether to read the text's matches first (few) rather than walk the sort's index (many matches).
+
+    Only SQLite needs telling: PostgreSQL's planner estimates how common the
+    words are from the tsvector statistics and chooses for itself.
+    """
+    if session.get_bind().dialect.name != "sqlite":
+        return False
+    return text.count_capped(session, COUNT_CAP) <= COUNT_CAP
+
+
+def _after(key: Any, product_id: Any, value: Any, after_id: int, descending: bool) -> ColumnElement[bool]:
+    # Written as `key >= v AND (key > v OR id > i)` rather than a row value, so
+    # every database sees a range on the index's first column.
+    if descending:
+        return and_(key <= value, or_(key < value, product_id < after_id))
+    return and_(key >= value, or_(key > value, product_id > after_id))
+
+
+def _key_value(order: _Order, value: KeyValue) -> Any:
+    if order.key_type is str:
+        try:
+            return datetime.fromisoformat(str(value))
+        except ValueError as error:
+            raise invalid_cursor("it holds an unexpected value") from error
+    return value
+
+
+def _cursor_value(value: Any) -> KeyValue:
+    if isinstance(value, int | float | str):
+        return value
+    return str(value.isoformat())
+
+
+def _cut(rows: list[Row], limit: int) -> tuple[list[Row], list[KeyValue] | None]:
+    if len(rows) <= limit:
+        return rows, None
+    page = rows[:limit]
+    return page, page[-1][1]
+
+
+# --- Summaries ----------------------------------------------------------------------------
+
+
+def _summaries(session: Session, rows: Sequence[Row]) -> list[ProductSummary]:
+    ids = [product_id for product_id, _ in rows]
+    if not ids:
+        return []
+    statement = (
+        select(Product, Brand, Category)
+        .outerjoin(Brand, col(Brand.id) == col(Product.brand_id))
+        .outerjoin(Category, col(Category.id) == col(Product.category_id))
+        .where(col(Product.id).in_(ids))
+    )
+    found = {row[0].id: (row[0], row[1], row[2]) for row in session.execute(statement).all()}
+    summaries = []
+    for product_id in ids:
+        product, brand, category = found[product_id]
+        price = catalog.price_range(product)
+        assert price is not None, "search lists only products with a price"
+        summaries.append(
+            ProductSummary(
+                id=product_id,
+                title=product.title,
+                brand=brand.name if brand else None,
+                category=catalog.category_ref(category),
+                price=price,
+                rating=product.rating,
+                review_count=product.review_count,
+                availability="in_stock" if product.in_stock else "out_of_stock",
+                offer_count=product.offer_count,
+            )
+        )
+    return summaries

@@ -1,0 +1,174 @@
+"""The full-text half of search, one class per database: how a parsed query matches and scores products.
+
+Both backends offer the same four things to `services.search`:
+
+- `count_capped`: how many products the text matches, counted only up to a
+  cap, so a very common word costs no more than a rare one;
+- `driven`: the products matching the text, read from the full-text index
+  (a join the database walks in index order and can stop early);
+- `filter`: the same test as a condition on `product` rows, for plans that
+  walk a base-table index (a price sort) and check the text per row;
+- `ranked`: the bounded candidates of a relevance sort with their scores,
+  title matches (tier 0) before matches elsewhere (tier 1).
+
+SQLite: an FTS5 table `product_fts` (db.py) scored by bm25 with the column
+weights below. PostgreSQL: `product.search_vector` with a GIN index, matched
+with `to_tsquery` and scored by `ts_rank`, which weighs the A-D labels set in
+db.py. On PostgreSQL the planner has statistics on the tsvector and chooses
+between the GIN index and a base-table index itself; SQLite's planner knows
+nothing about how common a word is, so `services.search` tells it (see
+`prefer_text_driven`).
+"""
+
+from abc import ABC, abstractmethod
+from typing import Any
+
+from sqlalchemy import ColumnElement, Float, Integer, Select, func, literal, literal_column, select, table
+from sqlalchemy import column as sql_column
+from sqlalchemy.sql.elements import ColumnClause
+from sqlmodel import Session, col
+
+from shopmcp.models.catalog import Product
+from shopmcp.services import search_query
+from shopmcp.services.search_query import ColumnHint, ParsedQuery
+
+BM25_WEIGHTS = (10.0, 5.0, 2.0, 1.0)
+"""FTS5 column weights: title, brand, category path, description."""
+
+TS_CONFIG = "english"
+
+_fts = table("product_fts", sql_column("rowid", Integer))
+_fts_match_column: ColumnClause[Any] = literal_column("product_fts")
+_search_vector: ColumnClause[Any] = literal_column("product.search_vector")
+
+
+class TextSearch(ABC):
+    """A parsed query bound to one database's full-text index.
+
+    `hints` are tests on the brand and category columns that the filters
+    imply; a backend may fold them into its full-text query to narrow it.
+    """
+
+    def __init__(self, query: ParsedQuery, hints: tuple[ColumnHint, ...] = ()) -> None:
+        if query.is_empty:
+            raise ValueError("an empty query matches by filters alone")
+        self.query = query
+        self.hints = hints
+
+    @abstractmethod
+    def count_capped(self, session: Session, cap: int) -> int:
+        """Products the text matches (any status), counting no further than `cap + 1`."""
+
+    @abstractmethod
+    def filter(self) -> ColumnElement[bool]:
+        """A condition on `product` that holds when the text matches the row."""
+
+    @abstractmethod
+    def driven(self, columns: list[Any]) -> Select[Any]:
+        """`select(columns)` over the products the text matches, walked from the full-text index."""
+
+    @abstractmethod
+    def ranked(self, filters: list[ColumnElement[bool]], cap: int) -> Select[Any]:
+        """Up to `cap` title matches and `cap` other matches passing `filters`: columns id, tier, score."""
+
+
+class SqliteTextSearch(TextSearch):
+    def _match(self, expression: str) -> ColumnElement[bool]:
+        return _fts_match_column.match(literal(expression))
+
+    def _expression(self) -> str:
+        if self.query.has_required:
+            return search_query.to_fts5(self.query, hints=self.hints)
+        return search_query.to_fts5_any(self.query.excluded)
+
+    def count_capped(self, session: Session, cap: int) -> int:
+        if not self.query.has_required:
+            return cap + 1  # "everything but": as common as it gets
+        matches = select(_fts.c.rowid).where(self._match(self._expression())).limit(cap + 1).subquery()
+        return int(session.execute(select(func.count()).select_from(matches)).scalar_one())
+
+    def filter(self) -> ColumnElement[bool]:
+        if not self.query.has_required:
+            excluded = select(_fts.c.rowid).where(self._match(self._expression()))
+            return col(Product.id).not_in(excluded)
+        # A correlated probe: for a common word the walk of a base-table index
+        # finds its page after a few rows, each checked by one index seek.
+        probe = (
+            select(literal(1)).select_from(_fts).where(self._match(self._expression()), _fts.c.rowid == col(Product.id))
+        )
+        return probe.exists()
+
+    def driven(self, columns: list[Any]) -> Select[Any]:
+        if not self.query.has_required:
+            return select(*columns).where(self.filter())
+        return (
+            select(*columns)
+            .select_from(_fts.join(Product, col(Product.id) == _fts.c.rowid))
+            .where(self._match(self._expression()))
+        )
+
+    def ranked(self, filters: list[ColumnElement[bool]], cap: int) -> Select[Any]:
+        score = (-func.bm25(_fts_match_column, *BM25_WEIGHTS)).label("score")
+        title = search_query.to_fts5(self.query, title_only=True, hints=self.hints)
+        elsewhere = f"({self._expression()}) NOT ({title})"
+
+        def tier(number: int, expression: str) -> Select[Any]:
+            return (
+                select(_fts.c.rowid.label("id"), literal(number, Integer).label("tier"), score)
+                .select_from(_fts.join(Product, col(Product.id) == _fts.c.rowid))
+                .where(self._match(expression), *filters)
+                .limit(cap)
+            )
+
+        # SQLite wants each LIMITed arm of a compound select in its own subquery.
+        arms = [select(tier(n, e).subquery()) for n, e in ((0, title), (1, elsewhere))]
+        return arms[0].union_all(arms[1])  # type: ignore[return-value]
+
+
+class PostgresTextSearch(TextSearch):
+    def _tsquery(self, text: str) -> ColumnElement[Any]:
+        return func.to_tsquery(literal_column(f"'{TS_CONFIG}'::regconfig"), literal(text))
+
+    def _match(self, text: str) -> ColumnElement[bool]:
+        return _search_vector.bool_op("@@")(self._tsquery(text))
+
+    def _text(self) -> str:
+        if self.query.has_required:
+            return search_query.to_tsquery(self.query)
+        return search_query.to_tsquery_any(self.query.excluded)
+
+    def count_capped(self, session: Session, cap: int) -> int:
+        if not self.query.has_required:
+            return cap + 1
+        matches = select(col(Product.id)).where(self._match(self._text())).limit(cap + 1).subquery()
+        return int(session.execute(select(func.count()).select_from(matches)).scalar_one())
+
+    def filter(self) -> ColumnElement[bool]:
+        matched = self._match(self._text())
+        return matched if self.query.has_required else ~func.coalesce(matched, False)
+
+    def driven(self, columns: list[Any]) -> Select[Any]:
+        return select(*columns).where(self.filter())
+
+    def ranked(self, filters: list[ColumnElement[bool]], cap: int) -> Select[Any]:
+        full = search_query.to_tsquery(self.query)
+        title = search_query.to_tsquery(self.query, title_only=True)
+        score = func.ts_rank(_search_vector, self._tsquery(full)).cast(Float).label("score")
+
+        def tier(number: int, condition: ColumnElement[bool]) -> Select[Any]:
+            return (
+                select(col(Product.id).label("id"), literal(number, Integer).label("tier"), score)
+                .where(condition, *filters)
+                .limit(cap)
+            )
+
+        title_match = self._match(title)
+        arms = [tier(0, title_match), tier(1, self._match(full) & ~title_match)]
+        return select(arms[0].subquery()).union_all(select(arms[1].subquery()))  # type: ignore[return-value]
+
+
+def text_search(dialect: str, query: ParsedQuery, hints: tuple[ColumnHint, ...] = ()) -> TextSearch:
+    """The full-text search of `query` on `dialect` (`sqlite` or `postgresql`)."""
+    if dialect == "sqlite":
+        return SqliteTextSearch(query, hints)
+    return PostgresTextSearch(query, hints)

@@ -1,0 +1,66 @@
+"""Helpers for the catalog tool tests: calling tools as an agent would, and unique search words."""
+
+import secrets
+from typing import Any
+
+from mcp import Client
+
+# What must never reach an agent: database, driver or Python internals.
+LEAK_MARKERS = ("sqlite", "psycopg", "select ", "syntax error", "traceback", "fts5", "tsquery", 'file "/')
+
+
+def unique_word() -> str:
+    """A word no other test's catalog rows contain: a letter, then random hex."""
+    return "q" + secrets.token_hex(5)
+
+
+async def ok(client: Client, tool: str, args: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Call `tool` and return its structured result, failing the test on an error result."""
+    result = await client.call_tool(tool, args or {})
+    assert not result.is_error, f"{tool} failed: {result.structured_content or result.content}"
+    content = result.structured_content
+    assert isinstance(content, dict)
+    return content
+
+
+async def fail(client: Client, tool: str, args: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Call `tool`, expecting a business error; return `{code, message, resolution, details}`."""
+    result = await client.call_tool(tool, args or {})
+    assert result.is_error, f"{tool} unexpectedly succeeded: {result.structured_content}"
+    assert result.structured_content is not None, f"{tool} failed without a structured error: {result.content}"
+    error = result.structured_content["error"]
+    assert isinstance(error, dict)
+    assert_no_leak(error["message"])
+    return error
+
+
+async def rejected(client: Client, tool: str, args: dict[str, Any]) -> str:
+    """Call `tool` with arguments its input schema refuses; return the message the agent reads."""
+    result = await client.call_tool(tool, args)
+    assert result.is_error, f"{tool} accepted {args}"
+    assert result.structured_content is None or "error" not in result.structured_content
+    text = " ".join(getattr(part, "text", "") for part in result.content)
+    assert text, "a rejected call must say why"
+    return text
+
+
+def assert_no_leak(text: str) -> None:
+    lowered = text.lower()
+    assert not any(marker in lowered for marker in LEAK_MARKERS), f"internals leaked: {text}"
+
+
+def ids(result: dict[str, Any]) -> list[int]:
+    return [item["id"] for item in result["items"]]
+
+
+async def all_pages(client: Client, args: dict[str, Any]) -> list[int]:
+    """Every product id of a search, page after page, in order."""
+    found: list[int] = []
+    cursor = None
+    for _ in range(200):
+        page = await ok(client, "search_products", {**args, **({"cursor": cursor} if cursor else {})})
+        found += ids(page)
+        cursor = page["next_cursor"]
+        if cursor is None:
+            return found
+    raise AssertionError("pagination did not end after 200 pages")
