@@ -32,6 +32,11 @@ COMPLETION_LIMIT = 100
 """The most values a completion may return (MCP's own limit)."""
 
 
+def normalize_name(text: str) -> str:
+    """A name as typed, made comparable: spaces collapsed, NULs dropped (no stored name holds one), lower case."""
+    return " ".join(text.replace("\x00", " ").split()).lower()
+
+
 def is_listed() -> ColumnElement[bool]:
     """What search and the category counts show: active products that some seller offers."""
     return and_(col(Product.status) == "active", col(Product.min_price).is_not(None))
@@ -85,7 +90,7 @@ def resolve_category(session: Session, category: str) -> Resolved:
     Raises:
         ShopError: `not_found` when no category has that slug, name or path.
     """
-    wanted = " ".join(category.split()).lower()
+    wanted = normalize_name(category)
     rows = session.exec(select(Category)).all()
     by_slug = [row for row in rows if row.slug == wanted]
     roots = by_slug or [row for row in rows if wanted in (row.name.lower(), row.path.lower())]
@@ -116,7 +121,7 @@ def resolve_brand(session: Session, brand: str) -> Resolved:
     Raises:
         ShopError: `not_found` when no brand has that name or slug.
     """
-    wanted = " ".join(brand.split()).lower()
+    wanted = normalize_name(brand)
     brands = session.exec(
         select(Brand).where(or_(func.lower(col(Brand.name)) == wanted, col(Brand.slug) == wanted))
     ).all()
@@ -131,13 +136,13 @@ def resolve_brand(session: Session, brand: str) -> Resolved:
 
 
 def _prefix_pattern(prefix: str) -> str:
-    escaped = prefix.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    escaped = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"{escaped}%"
 
 
 def complete_categories(*, session: Session, prefix: str) -> tuple[list[str], int]:
     """Category slugs whose slug, name or any level of whose path starts with `prefix`; and how many in all."""
-    pattern = _prefix_pattern(" ".join(prefix.split()))
+    pattern = _prefix_pattern(normalize_name(prefix))
     condition = or_(
         col(Category.slug).like(pattern, escape="\\"),
         func.lower(col(Category.name)).like(pattern, escape="\\"),
@@ -152,7 +157,7 @@ def complete_categories(*, session: Session, prefix: str) -> tuple[list[str], in
 
 def complete_brands(*, session: Session, prefix: str) -> tuple[list[str], int]:
     """Brand names starting with `prefix` (any case), and how many in all."""
-    pattern = _prefix_pattern(" ".join(prefix.split()))
+    pattern = _prefix_pattern(normalize_name(prefix))
     condition = or_(func.lower(col(Brand.name)).like(pattern, escape="\\"), col(Brand.slug).like(pattern, escape="\\"))
     total = session.exec(select(func.count()).select_from(Brand).where(condition)).one()
     names = session.exec(select(Brand.name).where(condition).order_by(col(Brand.name)).limit(COMPLETION_LIMIT)).all()

@@ -79,13 +79,17 @@ def _stats(points: list[tuple[datetime, int]], current: int, *, start: datetime,
         return PriceStats(current=current, low=current, average=current)
     weighted = 0
     duration = 0
+    # A row replaced at the instant it began (two rows with one valid_from) never held.
+    held = [points[-1][1]]
     for index, (valid_from, price) in enumerate(points):
         begins = max(valid_from, start)
         ends = points[index + 1][0] if index + 1 < len(points) else now
         micros = _micros(ends - begins)
         weighted += price * micros
         duration += micros
-    low = min(current, *(price for _, price in points))
+        if micros:
+            held.append(price)
+    low = min(current, *held)
     if duration == 0:
         return PriceStats(current=current, low=low, average=points[-1][1])
     # Half up for non-negative amounts, in exact integers.

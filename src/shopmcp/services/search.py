@@ -193,8 +193,8 @@ def _option_filter(name: str, value: str) -> ColumnElement[bool]:
         select(col(VariantOption.variant_id))
         .where(
             col(VariantOption.product_id) == col(Product.id),
-            col(VariantOption.name) == " ".join(name.split()).lower(),
-            func.lower(col(VariantOption.value)) == " ".join(value.split()).lower(),
+            col(VariantOption.name) == catalog.normalize_name(name),
+            func.lower(col(VariantOption.value)) == catalog.normalize_name(value),
         )
         .exists()
     )
