@@ -14,14 +14,16 @@ node="$tools/node_modules/.bin/node"
 inspector="$tools/node_modules/@modelcontextprotocol/inspector/clients/launcher/build/index.js"
 work="$(mktemp -d)"
 trap 'stop_server; rm -rf "$work"' EXIT
-export MCP_CATALOG_PATH="$work/catalog.json"
 
 checks=0
 inspect() {
     local label="$1" out
     shift
     out="$work/out.json"
-    if ! timeout 120 "$node" "$inspector" --cli "$@" >"$out" 2>"$work/err.txt"; then
+    local catalog=(env "MCP_CATALOG_PATH=$work/catalog.json")
+    # A --config file and the writable catalog exclude each other.
+    [[ " $* " == *" --config "* ]] && catalog=(env -u MCP_CATALOG_PATH)
+    if ! timeout 120 "${catalog[@]}" "$node" "$inspector" --cli "$@" >"$out" 2>"$work/err.txt"; then
         echo "FAIL  $label" >&2
         cat "$work/err.txt" "$out" >&2
         exit 1
@@ -66,6 +68,32 @@ token="$("$python" -m shopmcp token create --principal inspector --file "$http_d
     --audience "http://127.0.0.1:$port/mcp" 2>/dev/null)"
 SERVE_PORT="$port" start_server "$http_data" http SHOPMCP_TOKENS_FILE="$http_data/tokens.json"
 inspect_all http "http://127.0.0.1:$SHOPMCP_PORT/mcp" --transport http --header "Authorization: Bearer $token"
+
+# The README's Claude Desktop configs, as files in Claude Desktop's format: stdio, and the remote server
+# through the mcp-remote bridge with the token in an env variable (the Inspector reads the same format).
+remote="$tools/node_modules/mcp-remote/dist/proxy.js"
+cat >"$work/claude_desktop_config.json" <<JSON
+{
+  "mcpServers": {
+    "shopmcp-local": {
+      "command": "$root/.venv/bin/shopmcp",
+      "args": ["serve"],
+      "env": {"SHOPMCP_DATA_DIR": "$stdio_data", "SHOPMCP_DATABASE_URL": "sqlite:///$stdio_data/shopmcp.db"}
+    },
+    "shopmcp-remote": {
+      "command": "$node",
+      "args": ["$remote", "http://127.0.0.1:$SHOPMCP_PORT/mcp", "--header", "Authorization:\${AUTH_HEADER}"],
+      "env": {"AUTH_HEADER": "Bearer $token"}
+    }
+  }
+}
+JSON
+for server in shopmcp-local shopmcp-remote; do
+    inspect "claude_desktop_config.json $server tools/list" --config "$work/claude_desktop_config.json" \
+        --server "$server" --method tools/list
+    inspect "claude_desktop_config.json $server tools/call new_session" \
+        --config "$work/claude_desktop_config.json" --server "$server" --method tools/call --tool-name new_session
+done
 stop_server
 
 # Legacy SSE, on loopback without auth.
@@ -73,4 +101,4 @@ start_server "$work/sse" sse
 inspect_all sse "http://127.0.0.1:$SHOPMCP_PORT/sse" --transport sse
 stop_server
 
-echo "inspector: $checks checks passed over stdio, Streamable HTTP and SSE"
+echo "inspector: $checks checks passed over stdio, Streamable HTTP, SSE and Claude Desktop configs"
