@@ -25,7 +25,6 @@ import pytest
 from mcp import Client
 from mcp.client.sse import sse_client
 from mcp.client.streamable_http import streamable_http_client
-from mcp.shared._httpx_utils import create_mcp_http_client
 
 from shopmcp.auth.static_tokens import create_token
 from shopmcp.db import Database
@@ -191,7 +190,7 @@ def _auth_headers(token: str | None) -> dict[str, str] | None:
 @asynccontextmanager
 async def connect(url: str, *, token: str | None = None, mode: str = "auto") -> AsyncIterator[Client]:
     """An SDK client over Streamable HTTP: `mode="legacy"` for the handshake era, `"auto"` negotiates 2026-07-28."""
-    http = create_mcp_http_client(headers=_auth_headers(token), timeout=httpx2.Timeout(CLIENT_TIMEOUT))
+    http = httpx2.AsyncClient(headers=_auth_headers(token), timeout=httpx2.Timeout(CLIENT_TIMEOUT))
     async with http, Client(streamable_http_client(url, http_client=http), mode=mode) as client:
         yield client
 
