@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from shopmcp import migrations
+from shopmcp.cli_catalog import add_catalog
 from shopmcp.config import Settings, load_settings
 from shopmcp.db import Database
 from shopmcp.observability import configure_logging
@@ -31,6 +32,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(title="commands", required=True)
     _add_serve(commands)
+    add_catalog(commands)
     _add_db(commands)
     _add_token(commands)
     return parser

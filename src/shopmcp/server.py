@@ -1,24 +1,28 @@
 """The server factory: `build_server(settings)` returns a ready `MCPServer`."""
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import structlog
 from mcp.server import MCPServer
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 from sqlalchemy.engine import make_url
 
 from shopmcp import __version__, migrations
 from shopmcp.auth import build_auth
 from shopmcp.config import Settings, load_settings
+from shopmcp.db import _WRITE_OPTION as WRITE_OPTION
 from shopmcp.db import Database
 from shopmcp.observability import ToolCallLogMiddleware, trace_database
 from shopmcp.services.coupons import seed_demo_coupons
+from shopmcp.services.generator import seed_demo_catalog
 from shopmcp.tools import register_all
 
 log = structlog.get_logger(__name__)
+
+_MIGRATION_LOCK_KEY = 0x73686F706D6D67  # "shopmmg"
 
 INSTRUCTIONS = """\
 shopmcp is a store. Find products with search_products (filters, sorts, facets), \
@@ -66,14 +70,42 @@ def build_server(settings: Settings | None = None, *, db: Database | None = None
 
 def prepare_database(settings: Settings, db: Database) -> None:
     """Migrate the schema if allowed, then seed the demo store where configured."""
-    _ensure_sqlite_directory(settings.resolved_database_url)
-    if settings.should_auto_migrate:
-        migrations.upgrade(db.engine)
-    else:
-        _require_current_schema(db.engine)
+    ensure_schema(settings, db)
+    if settings.seed_demo_catalog:
+        seed_demo_catalog(db, products=settings.demo_products, seed=settings.demo_seed, currency=settings.currency)
     # After the demo catalog: a category-limited demo coupon needs its categories.
     if settings.seed_demo_catalog:
         db.run_write(seed_demo_coupons, currency=settings.currency)
+
+
+def ensure_schema(settings: Settings, db: Database) -> None:
+    """Migrate the schema if allowed, else refuse to go on with an outdated one."""
+    _ensure_sqlite_directory(settings.resolved_database_url)
+    if settings.should_auto_migrate:
+        with _migration_lock(db) as engine:
+            migrations.upgrade(engine)
+    else:
+        _require_current_schema(db.engine)
+
+
+@contextmanager
+def _migration_lock(db: Database) -> Iterator[Engine]:
+    """The engine to migrate through, such that processes starting at once migrate one after the other.
+
+    The later ones then find the schema current and do nothing. On PostgreSQL
+    an advisory lock is held around the migration; on SQLite the migration's
+    transaction starts with `BEGIN IMMEDIATE`, which waits for the other.
+    """
+    if db.dialect != "postgresql":
+        yield db.engine.execution_options(**{WRITE_OPTION: True})
+        return
+    with db.engine.connect() as connection:
+        connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": _MIGRATION_LOCK_KEY})
+        try:
+            yield db.engine
+        finally:
+            connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": _MIGRATION_LOCK_KEY})
+            connection.commit()
 
 
 def _ensure_sqlite_directory(url: str) -> None:

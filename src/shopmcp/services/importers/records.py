@@ -1,0 +1,146 @@
+"""One product as an import carries it: the native JSON Lines format, and what the Shopify CSV reader produces.
+
+A JSON Lines file has one `ProductRecord` per line (see README, "Import
+formats"). Money is an integer in minor units (`4999`) or a decimal string
+in major units (`"49.99"`); a JSON number with a fraction is refused,
+because binary floats cannot hold cents exactly.
+"""
+
+from decimal import Decimal, InvalidOperation
+from typing import Annotated, Any, Literal
+
+from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
+
+from shopmcp.money import exponent, is_known_currency
+
+MAX_AMOUNT = 2**31 - 1
+"""The largest amount or count a column holds (32-bit integer)."""
+MAX_DESCRIPTION = 200_000
+MAX_VARIANTS = 2_048
+MAX_OFFERS = 50
+MAX_OPTIONS = 3
+MAX_TAGS = 250
+MAX_ATTRIBUTES = 100
+
+JsonScalar = str | int | float | bool | None
+
+
+def parse_amount(value: Any) -> int | Decimal:
+    """An amount of money as given: int -> minor units, str -> Decimal major units; anything else is refused."""
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        raise ValueError('give money as an integer of minor units (4999) or a decimal string ("49.99")')
+    if isinstance(value, int):
+        amount: int | Decimal = value
+    else:
+        text = value.strip()
+        try:
+            amount = Decimal(text)
+        except InvalidOperation:
+            raise ValueError(f"{value[:40]!r} is not an amount; write it like 49.99") from None
+        if not amount.is_finite() or "e" in text.lower():
+            raise ValueError(f"{value[:40]!r} is not an amount; write it like 49.99")
+    if amount < 0:
+        raise ValueError("an amount cannot be negative")
+    return amount
+
+
+def to_minor_units(amount: int | Decimal, currency: str) -> int:
+    """Minor units of `currency`; refuses more decimal places than it has and amounts beyond `MAX_AMOUNT`."""
+    if isinstance(amount, Decimal):
+        places = exponent(currency)
+        scaled = amount.scaleb(places)
+        if scaled != scaled.to_integral_value():
+            raise ValueError(f"{amount} has more than {places} decimal places, too many for {currency}")
+        amount = int(scaled)
+    if amount > MAX_AMOUNT:
+        raise ValueError(f"{amount} minor units is more than this store can hold ({MAX_AMOUNT})")
+    return amount
+
+
+def options_key(options: dict[str, str]) -> tuple[tuple[str, str], ...]:
+    """Options compared the way variants are matched: option names without case, values exactly."""
+    return tuple(sorted((name.lower(), value) for name, value in options.items()))
+
+
+Amount = Annotated[int | Decimal, BeforeValidator(parse_amount)]
+Text255 = Annotated[str, Field(min_length=1, max_length=255)]
+
+
+class _Record(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)
+
+
+class OfferRecord(_Record):
+    """A seller's offer on a variant."""
+
+    seller: str | None = Field(
+        default=None, min_length=1, max_length=200, description="Seller name; default: the import's seller."
+    )
+    price: Amount
+    compare_at_price: Amount | None = None
+    currency: str | None = Field(default=None, description="ISO 4217; default: the import's currency.")
+    stock: int = Field(default=0, ge=0, le=MAX_AMOUNT, strict=True)
+    track_inventory: bool = Field(default=True, strict=True)
+    condition: Literal["new", "refurbished", "used"] = "new"
+    handling_days: int = Field(default=0, ge=0, le=365, strict=True)
+    active: bool = Field(default=True, strict=True)
+
+    @field_validator("currency")
+    @classmethod
+    def _known_currency(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        code = value.upper()
+        if len(code) != 3 or not is_known_currency(code):
+            raise ValueError(f"{value[:20]!r} is not an ISO 4217 currency code such as USD")
+        return code
+
+
+class VariantRecord(_Record):
+    """A buyable version of the product; `options` such as {"Color": "Blue", "Size": "M"}."""
+
+    sku: Text255 | None = None
+    options: dict[Annotated[str, Field(min_length=1, max_length=100)], Text255] = Field(
+        default_factory=dict, max_length=MAX_OPTIONS
+    )
+    offers: list[OfferRecord] = Field(default_factory=list, max_length=MAX_OFFERS)
+
+    @field_validator("options")
+    @classmethod
+    def _distinct_names(cls, options: dict[str, str]) -> dict[str, str]:
+        lowered = [name.strip().lower() for name in options]
+        if len(set(lowered)) != len(lowered):
+            raise ValueError("option names must differ (case does not count)")
+        return {name.strip(): value for name, value in options.items()}
+
+
+class ProductRecord(_Record):
+    """A product with its variants and their offers."""
+
+    handle: Text255 = Field(description="Stable key: re-importing the same handle updates the product.")
+    title: Annotated[str, Field(min_length=1, max_length=500)]
+    description: str = Field(default="", max_length=MAX_DESCRIPTION)
+    brand: str | None = Field(default=None, max_length=200)
+    category: str | list[Annotated[str, Field(max_length=200)]] | None = Field(
+        default=None, description='Path, "Electronics > Audio > Headphones" or a list of names.'
+    )
+    status: Literal["active", "draft", "archived"] = "active"
+    attributes: dict[Annotated[str, Field(min_length=1, max_length=100)], JsonScalar | list[JsonScalar]] = Field(
+        default_factory=dict, max_length=MAX_ATTRIBUTES
+    )
+    tags: list[Annotated[str, Field(min_length=1, max_length=255)]] = Field(default_factory=list, max_length=MAX_TAGS)
+    image_url: str | None = Field(default=None, max_length=2000, pattern=r"^https?://\S+$")
+    rating: float | None = Field(default=None, ge=0, le=5)
+    review_count: int | None = Field(default=None, ge=0, le=MAX_AMOUNT, strict=True)
+    created_at: AwareDatetime | None = None
+    variants: list[VariantRecord] = Field(min_length=1, max_length=MAX_VARIANTS)
+
+    @model_validator(mode="after")
+    def _distinct_variants(self) -> "ProductRecord":
+        skus = [variant.sku for variant in self.variants if variant.sku]
+        if len(set(skus)) != len(skus):
+            raise ValueError("two variants have the same sku")
+        keys = [options_key(variant.options) for variant in self.variants]
+        if len(set(keys)) != len(keys):
+            raise ValueError("two variants have the same options; each variant needs its own option values")
+        return self
