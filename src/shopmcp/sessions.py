@@ -17,7 +17,7 @@ and a 2026-07-28 client, which has no transport session, gets a new session
 on each such call, its id returned in the result like a storefront cart id.
 """
 
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -112,6 +112,3 @@ async def remember_request_headers(ctx: ServerRequestContext[Any, Any], call_nex
 def current_headers() -> Mapping[str, str] | None:
     """The HTTP headers of the request being handled, for handlers that get no Context."""
     return _request_headers.get()
-
-
-Middleware = Callable[[ServerRequestContext[Any, Any], CallNext], Awaitable[HandlerResult]]
