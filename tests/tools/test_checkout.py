@@ -16,6 +16,7 @@ from shopmcp.db import Database
 from shopmcp.models.order import Order, Quote
 from shopmcp.models.types import utcnow
 from shopmcp.server import AppContext
+from shopmcp.services import checkout as checkout_service
 from tests.tools.shopping import (
     NY_ADDRESS,
     US_ADDRESS,
@@ -428,3 +429,24 @@ async def test_no_question_when_turned_off_or_when_replaying(server_factory: Ser
         again = await shopper.ok("place_order", quote_id=quote["quote_id"], idempotency_key=key)
     assert again == first
     assert len(person.asked) == 1, "a replay of a placed order asks nothing"
+
+
+async def test_a_confirmation_that_cannot_be_prepared_places_nothing(
+    server_factory: ServerFactory, store: Store, database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    person = Person("accept")
+
+    def database_down(**_kwargs: Any) -> str:
+        raise ConnectionError("database went away")
+
+    async with Client(server_factory(), elicitation_callback=person) as client:
+        shopper = await Shopper.start(client)
+        await _fill(shopper, store)
+        quote = await shopper.ok("preview_checkout", shipping_address=US_ADDRESS)
+        monkeypatch.setattr(checkout_service, "confirmation_question", database_down)
+
+        error = await shopper.fail("place_order", quote_id=quote["quote_id"], idempotency_key=new_key())
+
+    assert error["code"] == "service_unavailable"
+    assert person.asked == []
+    assert _count(database, Order, shopper.session_id) == 0

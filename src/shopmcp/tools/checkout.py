@@ -11,6 +11,7 @@ cancelled confirmation writes nothing and fails with `confirmation_declined`.
 from datetime import timedelta
 from typing import TYPE_CHECKING, Annotated, Any
 
+import structlog
 from mcp.server import MCPServer
 from mcp.server.elicitation import AcceptedElicitation, ElicitationResult
 from mcp.server.mcpserver import Context
@@ -18,6 +19,7 @@ from mcp.server.mcpserver.resolve import Elicit, Resolve
 from mcp_types.version import is_version_at_least
 from pydantic import BaseModel, Field
 
+from shopmcp.errors import ErrorCode, ShopError
 from shopmcp.models.catalog import ShippingMethod
 from shopmcp.models.checkout_public import Quote, ShippingAddress
 from shopmcp.models.order_public import OrderView
@@ -28,6 +30,8 @@ from shopmcp.tools.wiring import DESTRUCTIVE_IDEMPOTENT, READ_ONLY, shop_tool
 
 if TYPE_CHECKING:
     from shopmcp.server import AppContext
+
+log = structlog.get_logger(__name__)
 
 _INPUT_REQUIRED_VERSION = "2026-07-28"
 
@@ -52,6 +56,10 @@ class ConfirmOrder(BaseModel):
 
 class NotAsked(BaseModel):
     """The confirmation was not asked (turned off, not supported, or nothing to confirm)."""
+
+
+class CouldNotAsk(BaseModel):
+    """The question could not be prepared (the database failed): the order must not go ahead unconfirmed."""
 
 
 def register(server: MCPServer[Any], app: "AppContext") -> None:
@@ -94,15 +102,21 @@ def register(server: MCPServer[Any], app: "AppContext") -> None:
 
     def confirmation(
         ctx: Context[Any, Any], quote_id: str, idempotency_key: str, session_id: str | None
-    ) -> Elicit[ConfirmOrder] | NotAsked:
+    ) -> Elicit[ConfirmOrder] | NotAsked | CouldNotAsk:
         if app.settings.confirm_orders == "never" or not _can_elicit(ctx):
             return NotAsked()
-        scope = peek_scope(ctx, app, session_id)
-        if scope is None:
-            return NotAsked()
-        question = app.db.run_read(
-            checkout.confirmation_question, scope=scope, quote_id=quote_id, idempotency_key=idempotency_key
-        )
+        # A resolver's exception would reach the client as an unstructured error; the tool body
+        # turns this outcome into a structured one instead.
+        try:
+            scope = peek_scope(ctx, app, session_id)
+            if scope is None:
+                return NotAsked()
+            question = app.db.run_read(
+                checkout.confirmation_question, scope=scope, quote_id=quote_id, idempotency_key=idempotency_key
+            )
+        except Exception:
+            log.exception("place_order.confirmation_failed")
+            return CouldNotAsk()
         return NotAsked() if question is None else Elicit(question, ConfirmOrder)
 
     @server.tool(annotations=DESTRUCTIVE_IDEMPOTENT)
@@ -123,6 +137,11 @@ def register(server: MCPServer[Any], app: "AppContext") -> None:
         same order, never a second one; with another quote it fails with `idempotency_conflict`. The
         client may ask the person to confirm the total first.
         """
+        if isinstance(confirmed, AcceptedElicitation) and isinstance(confirmed.data, CouldNotAsk):
+            raise ShopError(
+                ErrorCode.UNAVAILABLE,
+                "The store could not prepare the order confirmation; nothing was placed. Call place_order again.",
+            )
         if not _confirmed(confirmed):
             raise checkout.confirmation_declined()
         scope = scope_of(ctx, app, session_id)
