@@ -94,6 +94,10 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor.execute("PRAGMA busy_timeout = 30000")
         cursor.execute("PRAGMA journal_mode = WAL")
         cursor.execute("PRAGMA synchronous = NORMAL")
+        # 64 MiB of page cache per connection instead of SQLite's 2 MiB: search and
+        # facets read rows of a large catalog at random, and the default keeps
+        # going back to the OS for them.
+        cursor.execute("PRAGMA cache_size = -65536")
         cursor.close()
 
     @event.listens_for(engine, "begin")

@@ -1,7 +1,7 @@
 """Money arithmetic: integer minor units inside, `Decimal` at the edges, never float (DESIGN.md section 4)."""
 
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from functools import cache
+from functools import cache, lru_cache
 
 from babel.numbers import format_currency, get_currency_precision
 from babel.numbers import get_currency_name as _currency_name
@@ -42,7 +42,9 @@ def to_major(minor: int, currency: str) -> Decimal:
     return Decimal(minor).scaleb(-exponent(currency))
 
 
+@lru_cache(maxsize=16_384)
 def format_money(minor: int, currency: str) -> str:
+    # Babel takes ~100 us per call; a search page formats dozens of amounts, mostly the same few.
     return str(format_currency(to_major(minor, currency), currency, locale=FORMAT_LOCALE))
 
 

@@ -25,7 +25,10 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Float, Integer, Select, func, literal, literal_column, select, table
 from sqlalchemy import column as sql_column
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.elements import ColumnClause
+from sqlalchemy.sql.selectable import Join
 from sqlmodel import Session, col
 
 from shopmcp.models.catalog import Product
@@ -38,6 +41,30 @@ BM25_WEIGHTS = (10.0, 5.0, 2.0, 1.0)
 TS_CONFIG = "english"
 
 _fts = table("product_fts", sql_column("rowid", Integer))
+
+
+class _IndexFirstJoin(Join):
+    """`product_fts JOIN product`, rendered on SQLite as CROSS JOIN: walk the full-text index first.
+
+    SQLite's planner cannot tell how many rows a MATCH returns, and without
+    ANALYZE statistics it may walk a `product` index instead and run the
+    full-text query once per product: seconds on a large catalog. CROSS JOIN
+    is SQLite's documented way to fix the order of the loops.
+    """
+
+    inherit_cache = True
+
+
+@compiles(_IndexFirstJoin, "sqlite")
+def _render_index_first(join: _IndexFirstJoin, compiler: SQLCompiler, **kw: Any) -> str:
+    rendered: str = compiler.visit_join(join, **kw)
+    return rendered.replace(" JOIN ", " CROSS JOIN ", 1)
+
+
+def _fts_join() -> _IndexFirstJoin:
+    return _IndexFirstJoin(_fts, Product.__table__, col(Product.id) == _fts.c.rowid)  # type: ignore[attr-defined]
+
+
 _fts_match_column: ColumnClause[Any] = literal_column("product_fts")
 _search_vector: ColumnClause[Any] = literal_column("product.search_vector")
 
@@ -101,11 +128,7 @@ class SqliteTextSearch(TextSearch):
     def driven(self, columns: list[Any]) -> Select[Any]:
         if not self.query.has_required:
             return select(*columns).where(self.filter())
-        return (
-            select(*columns)
-            .select_from(_fts.join(Product, col(Product.id) == _fts.c.rowid))
-            .where(self._match(self._expression()))
-        )
+        return select(*columns).select_from(_fts_join()).where(self._match(self._expression()))
 
     def ranked(self, filters: list[ColumnElement[bool]], cap: int) -> Select[Any]:
         score = (-func.bm25(_fts_match_column, *BM25_WEIGHTS)).label("score")
@@ -115,7 +138,7 @@ class SqliteTextSearch(TextSearch):
         def tier(number: int, expression: str) -> Select[Any]:
             return (
                 select(_fts.c.rowid.label("id"), literal(number, Integer).label("tier"), score)
-                .select_from(_fts.join(Product, col(Product.id) == _fts.c.rowid))
+                .select_from(_fts_join())
                 .where(self._match(expression), *filters)
                 .limit(cap)
             )
