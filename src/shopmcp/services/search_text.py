@@ -57,7 +57,7 @@ class _IndexFirstJoin(Join):
 
 @compiles(_IndexFirstJoin, "sqlite")
 def _render_index_first(join: _IndexFirstJoin, compiler: SQLCompiler, **kw: Any) -> str:
-    rendered: str = compiler.visit_join(join, **kw)
+    rendered: str = compiler.visit_join(join, **kw)  # type: ignore[no-untyped-call]
     return rendered.replace(" JOIN ", " CROSS JOIN ", 1)
 
 
