@@ -84,13 +84,18 @@ async def check_out(client: Client, session_id: str, idempotency_key: str | None
 
 
 async def shopping_trip(client: Client, database: Database) -> Trip:
-    """Browse, fill a cart, check out, and follow the order, as an agent would; asserts each step."""
+    """Browse, search, read the product, fill a cart, check out and follow the order, as an agent would."""
     product = stocked_product(database)
     assert product.id is not None
     categories = await ok(client, "list_categories")
     assert product.category_id in _category_ids(categories["categories"])
+    found = await ok(client, "search_products", query=product.title, limit=5)
+    assert product.id in [item["id"] for item in found["items"]]
+    detail = await ok(client, "get_product", product_id=product.id)
+    offer_id = detail["offers"][0]["id"]
 
-    session_id = await fill_cart(client, product.id, 2)
+    session_id = (await ok(client, "new_session"))["session_id"]
+    await ok(client, "add_to_cart", offer_id=offer_id, quantity=2, session_id=session_id)
     cart = await ok(client, "view_cart", session_id=session_id)
     assert cart["subtotal"]["amount"] == 2 * 2500
 
