@@ -122,6 +122,7 @@ def server_env(tmp_dir: Path, db_url: str, **settings: str) -> dict[str, str]:
             "SHOPMCP_DATABASE_URL": db_url,
             "SHOPMCP_SEED_DEMO_CATALOG": "false",
             "SHOPMCP_LOG_FORMAT": "json",
+            "SHOPMCP_LOG_LEVEL": "INFO",
             "PYTHONUNBUFFERED": "1",
         }
     )

@@ -85,3 +85,21 @@ async def test_the_sdk_client_calls_tools_with_a_token(http_server: ServerProces
         result = await client.call_tool("list_categories", {})
 
     assert not result.is_error
+
+
+def test_the_sse_transport_requires_a_token_too(sse_server: ServerProcess) -> None:
+    with httpx2.stream("GET", f"{sse_server.base_url}/sse", timeout=10) as response:
+        assert response.status_code == 401
+
+
+async def test_no_token_reaches_the_server_log(http_server: ServerProcess) -> None:
+    jwt_token = http_server.make_jwt("alice")
+    async with connect(http_server.mcp_url, token=jwt_token) as client:
+        await client.call_tool("list_categories", {})
+    _post(http_server, http_server.tokens["alice"])
+    _post(http_server, "smcp_not-a-real-token-but-still-secret")
+
+    log = http_server.log()
+    assert "tool_call" in log
+    for secret in [jwt_token, http_server.tokens["alice"], "not-a-real-token-but-still-secret"]:
+        assert secret not in log
