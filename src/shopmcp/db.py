@@ -329,6 +329,9 @@ POSTGRES_SEARCH_DDL = [
     FOR EACH ROW EXECUTE FUNCTION product_search_vector_update()
     """,
     "CREATE INDEX ix_product_search_vector ON product USING GIN (search_vector)",
+    # The title alone, for ranking title matches first: the weights inside
+    # search_vector cannot be searched through its index.
+    "CREATE INDEX ix_product_search_vector_title ON product USING GIN (to_tsvector('english', title))",
     # A renamed brand or a moved category re-indexes its products: touching
     # the key column fires the product trigger above.
     """
@@ -357,6 +360,7 @@ POSTGRES_SEARCH_DROP = [
     "DROP TRIGGER IF EXISTS category_search_vector_refresh ON category",
     "DROP TRIGGER IF EXISTS brand_search_vector_refresh ON brand",
     "DROP FUNCTION IF EXISTS product_search_vector_refresh()",
+    "DROP INDEX IF EXISTS ix_product_search_vector_title",
     "DROP INDEX IF EXISTS ix_product_search_vector",
     "DROP TRIGGER IF EXISTS product_search_vector ON product",
     "DROP FUNCTION IF EXISTS product_search_vector_update()",

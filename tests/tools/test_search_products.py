@@ -380,8 +380,9 @@ async def test_beyond_the_cap_the_count_says_at_least_and_relevance_is_bounded(
     assert result["total_count_exact"] is False
     assert result["total_count"] == 3
     assert result["facets"]["exact"] is False
-    # One title match and one other match are ranked; a price sort still reaches all three.
-    assert len(await all_pages(client, {"query": f"headphones {store.word}", "limit": 1})) == 2
+    # At most one title match and one other match are ranked; a price sort still reaches all three.
+    ranked = await all_pages(client, {"query": f"headphones {store.word}", "limit": 1})
+    assert 1 <= len(ranked) <= 2
     assert len(by_price) == 3
     assert any("sort by price" in message for message in result["messages"])
 

@@ -35,8 +35,8 @@ from sqlmodel import Session, col
 
 from shopmcp.errors import invalid_input
 from shopmcp.models.catalog import Brand, Category, Product, VariantOption
-from shopmcp.models.catalog_public import ProductSummary, SearchResult, SortOrder
-from shopmcp.money import to_minor
+from shopmcp.models.catalog_public import CategoryRef, PriceRange, ProductSummary, SearchResult, SortOrder
+from shopmcp.money import money, to_minor
 from shopmcp.services import catalog
 from shopmcp.services.search_cursor import KeyValue, decode_cursor, encode_cursor, fingerprint, invalid_cursor
 from shopmcp.services.search_facets import SearchStats, compute_stats
@@ -315,29 +315,42 @@ def _summaries(session: Session, rows: Sequence[Row]) -> list[ProductSummary]:
     ids = [product_id for product_id, _ in rows]
     if not ids:
         return []
+    # Only the columns a summary shows: descriptions and attributes can be large.
+    columns: list[Any] = [
+        col(Product.id),
+        col(Product.title),
+        col(Product.currency),
+        col(Product.min_price),
+        col(Product.max_price),
+        col(Product.rating),
+        col(Product.review_count),
+        col(Product.in_stock),
+        col(Product.offer_count),
+        col(Brand.name).label("brand"),
+        col(Category.slug),
+        col(Category.name),
+        col(Category.path),
+    ]
     statement = (
-        select(Product, Brand, Category)
+        select(*columns)
         .outerjoin(Brand, col(Brand.id) == col(Product.brand_id))
         .outerjoin(Category, col(Category.id) == col(Product.category_id))
         .where(col(Product.id).in_(ids))
     )
-    found = {row[0].id: (row[0], row[1], row[2]) for row in session.execute(statement).all()}
-    summaries = []
-    for product_id in ids:
-        product, brand, category = found[product_id]
-        price = catalog.price_range(product)
-        assert price is not None, "search lists only products with a price"
-        summaries.append(
-            ProductSummary(
-                id=product_id,
-                title=product.title,
-                brand=brand.name if brand else None,
-                category=catalog.category_ref(category),
-                price=price,
-                rating=product.rating,
-                review_count=product.review_count,
-                availability="in_stock" if product.in_stock else "out_of_stock",
-                offer_count=product.offer_count,
-            )
-        )
-    return summaries
+    found: dict[int, Any] = {row.id: row for row in session.execute(statement).all()}
+    return [_summary(found[product_id]) for product_id in ids]
+
+
+def _summary(row: Any) -> ProductSummary:
+    currency = row.currency
+    return ProductSummary(
+        id=row.id,
+        title=row.title,
+        brand=row.brand,
+        category=CategoryRef(slug=row.slug, name=row.name, path=row.path) if row.slug is not None else None,
+        price=PriceRange(min=money(row.min_price, currency), max=money(row.max_price, currency)),
+        rating=row.rating,
+        review_count=row.review_count,
+        availability="in_stock" if row.in_stock else "out_of_stock",
+        offer_count=row.offer_count,
+    )

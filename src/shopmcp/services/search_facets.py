@@ -22,9 +22,9 @@ from shopmcp.money import money, to_minor
 PRICE_BAND_EDGES = ("10", "25", "50", "100", "250", "500", "1000")
 """Upper ends of the price bands, in major units of the store currency; the last band is open."""
 
-TOP_VALUES = 20
-TOP_OPTION_NAMES = 5
-TOP_OPTION_VALUES = 12
+TOP_VALUES = 10
+TOP_OPTION_NAMES = 4
+TOP_OPTION_VALUES = 10
 _OTHER_CURRENCY_BAND = -1
 
 

@@ -175,7 +175,6 @@ class PostgresTextSearch(TextSearch):
 
     def ranked(self, filters: list[ColumnElement[bool]], cap: int) -> Select[Any]:
         full = search_query.to_tsquery(self.query)
-        title = search_query.to_tsquery(self.query, title_only=True)
         score = func.ts_rank(_search_vector, self._tsquery(full)).cast(Float).label("score")
 
         def tier(number: int, condition: ColumnElement[bool]) -> Select[Any]:
@@ -185,9 +184,17 @@ class PostgresTextSearch(TextSearch):
                 .limit(cap)
             )
 
-        title_match = self._match(title)
-        arms = [tier(0, title_match), tier(1, self._match(full) & ~title_match)]
-        return select(arms[0].subquery()).union_all(select(arms[1].subquery()))  # type: ignore[return-value]
+        # The expression of the title's own GIN index (db.py), so the planner can use it.
+        title_vector = func.to_tsvector(literal_column(f"'{TS_CONFIG}'::regconfig"), col(Product.title))
+        # Exclusions hold for the whole product, not the title alone.
+        title_match = title_vector.bool_op("@@")(self._tsquery(full)) & self._match(full)
+        # Excluding title matches from the second arm would compute every scanned
+        # title's tsvector; a product in both arms keeps its better tier instead.
+        both = select(tier(0, title_match).subquery()).union_all(select(tier(1, self._match(full)).subquery()))
+        candidates = both.subquery()
+        return select(
+            candidates.c.id, func.min(candidates.c.tier).label("tier"), func.max(candidates.c.score).label("score")
+        ).group_by(candidates.c.id)
 
 
 def text_search(dialect: str, query: ParsedQuery, hints: tuple[ColumnHint, ...] = ()) -> TextSearch:
