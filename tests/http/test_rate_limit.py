@@ -32,6 +32,16 @@ async def _call_until_limited(client: Client) -> dict[str, Any]:
     pytest.fail(f"{MAX_CALLS_TO_TRIP} calls in a row were not limited by {LIMIT}")
 
 
+async def _trip_for_a_while(client: Client) -> dict[str, Any]:
+    """Trip the limit so that it stays tripped for at least a second (not at the tail of an old window)."""
+    for _ in range(3):
+        error = await _call_until_limited(client)
+        if error["details"]["retry_after_seconds"] >= 1.0:
+            return error
+        await anyio.sleep(error["details"]["retry_after_seconds"])
+    pytest.fail("the limit never stayed tripped for a second")
+
+
 async def test_the_limit_trips_with_a_tool_error_the_agent_can_act_on(limited_server: ServerProcess) -> None:
     async with connect(limited_server.mcp_url, token=limited_server.tokens["alice"]) as alice:
         error = await _call_until_limited(alice)
@@ -48,7 +58,7 @@ async def test_the_limit_is_per_principal_whatever_the_token(limited_server: Ser
         connect(limited_server.mcp_url, token=limited_server.make_jwt("alice")) as alice_jwt,
         connect(limited_server.mcp_url, token=limited_server.tokens["bob"]) as bob,
     ):
-        await _call_until_limited(alice_static)
+        await _trip_for_a_while(alice_static)
 
         same_principal = await alice_jwt.call_tool("list_categories", {})
         other_principal = await bob.call_tool("list_categories", {})
@@ -59,7 +69,7 @@ async def test_the_limit_is_per_principal_whatever_the_token(limited_server: Ser
 
 async def test_other_work_is_refused_with_a_json_rpc_error_carrying_the_wait(limited_server: ServerProcess) -> None:
     async with connect(limited_server.mcp_url, token=limited_server.tokens["alice"], mode="legacy") as alice:
-        await _call_until_limited(alice)
+        await _trip_for_a_while(alice)
         with pytest.raises(MCPError) as refused:
             await alice.read_resource("shop://categories")
 
