@@ -25,8 +25,9 @@ TIMEOUT_SECONDS = 120
 
 def _content(result: CallToolResult) -> dict[str, Any]:
     assert not result.is_error, result.content
-    assert result.structured_content is not None
-    return result.structured_content
+    content = result.structured_content
+    assert isinstance(content, dict)
+    return content
 
 
 async def test_an_agent_finds_reads_and_compares_products_over_stdio(tmp_path: Path) -> None:
