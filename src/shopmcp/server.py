@@ -73,8 +73,7 @@ def prepare_database(settings: Settings, db: Database) -> None:
     ensure_schema(settings, db)
     if settings.seed_demo_catalog:
         seed_demo_catalog(db, products=settings.demo_products, seed=settings.demo_seed, currency=settings.currency)
-    # After the demo catalog: a category-limited demo coupon needs its categories.
-    if settings.seed_demo_catalog:
+        # After the demo catalog: a category-limited demo coupon needs its categories.
         db.run_write(seed_demo_coupons, currency=settings.currency)
 
 

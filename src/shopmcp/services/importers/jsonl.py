@@ -7,7 +7,7 @@ from typing import BinaryIO
 from pydantic import ValidationError
 
 from shopmcp.services.importers.records import ProductRecord
-from shopmcp.services.importers.source import ParsedProduct, RowError, SourceLine, nul_free, read_lines
+from shopmcp.services.importers.source import ParsedProduct, RowError, SourceLine, read_lines
 
 MAX_ERRORS_PER_LINE = 5
 
@@ -54,8 +54,6 @@ def _parse_line(line: SourceLine) -> ParsedProduct:
         return refused(f"expected a JSON object (one product), found {type(data).__name__}")
     handle = data.get("handle") if isinstance(data.get("handle"), str) else None
     handle = handle[:255] if handle else None
-    if not nul_free(line.text) or "\\u0000" in line.text:
-        return refused("text contains a NUL character", handle)
     try:
         record = ProductRecord.model_validate(data)
     except ValidationError as error:

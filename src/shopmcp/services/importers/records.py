@@ -57,6 +57,17 @@ def to_minor_units(amount: int | Decimal, currency: str) -> int:
     return amount
 
 
+def _has_nul(value: object) -> bool:
+    """Whether a NUL character is in any string, key or value, however deep (PostgreSQL text cannot hold one)."""
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(key) or _has_nul(item) for key, item in value.items())
+    if isinstance(value, list | tuple):
+        return any(_has_nul(item) for item in value)
+    return False
+
+
 def options_key(options: dict[str, str]) -> tuple[tuple[str, str], ...]:
     """Options compared the way variants are matched: option names without case, values exactly."""
     return tuple(sorted((name.lower(), value) for name, value in options.items()))
@@ -134,6 +145,12 @@ class ProductRecord(_Record):
     review_count: int | None = Field(default=None, ge=0, le=MAX_AMOUNT, strict=True)
     created_at: AwareDatetime | None = None
     variants: list[VariantRecord] = Field(min_length=1, max_length=MAX_VARIANTS)
+
+    @model_validator(mode="after")
+    def _no_nul_characters(self) -> "ProductRecord":
+        if _has_nul(self.model_dump()):
+            raise ValueError("text contains a NUL character, which cannot be stored")
+        return self
 
     @model_validator(mode="after")
     def _distinct_variants(self) -> "ProductRecord":

@@ -53,6 +53,8 @@ class _Row:
     last_line: int
     cells: list[str]
     columns: dict[str, int]
+    bad_encoding_line: int | None = None
+    """The first of its lines that was not valid UTF-8, if any."""
 
     def __getitem__(self, column: str) -> str:
         index = self.columns.get(column)
@@ -103,6 +105,8 @@ def read_shopify_csv(stream: BinaryIO, *, currency: str) -> Iterator[ParsedProdu
         return
     if isinstance(header, RowError):
         raise ImportFormatError(f"the header row cannot be read: {header.message}")
+    if header.bad_encoding_line is not None:
+        raise ImportFormatError("the header row is not UTF-8 text; export the file as UTF-8")
     columns = {name.strip().lower(): index for index, name in enumerate(header.cells)}
     missing = [name.title() for name in _REQUIRED if name not in columns]
     if missing:
@@ -112,10 +116,15 @@ def read_shopify_csv(stream: BinaryIO, *, currency: str) -> Iterator[ParsedProdu
     for item in rows:
         if isinstance(item, _Row):
             item.columns = columns
-            current = _group_handle(group)
-            if group and item.handle != current:
-                yield _product(group, seen, currency)
-                group = []
+            if item.bad_encoding_line is not None:
+                item = RowError(item.bad_encoding_line, "not valid UTF-8 text; export the file as UTF-8", item.handle)
+        if item.handle is None:
+            # A record the csv module could not split has no handle to join: it stands alone.
+            yield ParsedProduct(line=item.line, handle=None, errors=[item])
+            continue
+        if group and item.handle != group[0].handle:
+            yield _product(group, seen, currency)
+            group = []
         group.append(item)
     if group:
         yield _product(group, seen, currency)
@@ -136,15 +145,8 @@ def _records(lines: _Lines) -> Iterator[_Row | RowError]:
         if not any(cell.strip() for cell in cells):
             continue
         end = reader.line_num
-        bad = sorted(number for number in lines.bad_encoding if start <= number <= end)
-        if bad:
-            yield RowError(bad[0], "not valid UTF-8 text; export the file as UTF-8", _Row(start, end, cells, {}).handle)
-            continue
-        yield _Row(start, end, cells, {})
-
-
-def _group_handle(group: list[_Row | RowError]) -> str | None:
-    return next((item.handle for item in group if isinstance(item, _Row)), None)
+        bad = [number for number in sorted(lines.bad_encoding) if start <= number <= end]
+        yield _Row(start, end, cells, {}, bad_encoding_line=bad[0] if bad else None)
 
 
 def _product(group: list[_Row | RowError], seen: dict[str, int], currency: str) -> ParsedProduct:
@@ -290,6 +292,9 @@ def _validation_message(error: ValidationError) -> str:
     return "; ".join(parts)
 
 
+_WHITESPACE = re.compile(r"\s+")
+
+
 class _TextExtractor(HTMLParser):
     _BLOCKS = frozenset(
         {"p", "div", "br", "li", "tr", "ul", "ol", "table", "section", "article", "blockquote", "h1", "h2", "h3"}
@@ -314,8 +319,9 @@ class _TextExtractor(HTMLParser):
             self.parts.append("\n")
 
     def handle_data(self, data: str) -> None:
+        # HTML collapses any run of whitespace, newlines included, into one space.
         if not self._hidden:
-            self.parts.append(data)
+            self.parts.append(_WHITESPACE.sub(" ", data))
 
 
 def html_to_text(html: str) -> str:
@@ -325,5 +331,5 @@ def html_to_text(html: str) -> str:
     extractor = _TextExtractor()
     extractor.feed(html)
     extractor.close()
-    lines = (" ".join(line.split()) for line in "".join(extractor.parts).splitlines())
+    lines = (" ".join(line.split()) for line in "".join(extractor.parts).split("\n"))
     return "\n".join(line for line in lines if line)

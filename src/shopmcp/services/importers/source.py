@@ -67,8 +67,3 @@ def read_lines(stream: BinaryIO, *, max_bytes: int = MAX_LINE_BYTES) -> Iterator
             yield SourceLine(number, raw.decode("utf-8"))
         except UnicodeDecodeError:
             yield SourceLine(number, raw.decode("utf-8", errors="replace"), bad_encoding=True)
-
-
-def nul_free(text: str) -> bool:
-    """PostgreSQL text cannot hold NUL characters, so no imported text may contain one."""
-    return "\x00" not in text
