@@ -190,3 +190,16 @@ async def test_nul_characters_are_treated_as_text(client: Client, args: dict[str
         assert result.structured_content["error"]["code"] == "not_found"
     else:
         assert result.structured_content["items"] == []
+
+
+async def test_a_query_of_stop_words_alone_still_finds_products(client: Client, database: Database) -> None:
+    build = CatalogBuilder(database)
+    category = build.category("Stopwords")
+    seller = build.seller("Stopwords")
+    product = build.product(
+        "The lamp", category=category, variants=[VariantSpec(offers=[OfferSpec(seller=seller, price=1000)])]
+    )
+
+    result = await ok(client, "search_products", {"query": "the", "category": category.slug})
+
+    assert ids(result) == [product.id]

@@ -106,6 +106,9 @@ def search_products(*, session: Session, request: SearchRequest, currency: str) 
     messages = _query_messages(request.query, parsed)
     filters, hints = _filters(session, request, currency)
     text = None if parsed.is_empty else text_search(session.get_bind().dialect.name, parsed, hints)
+    if text is not None and text.is_void(session):
+        messages.append("The query holds only very common words, so only the filters were applied.")
+        text, parsed = None, ParsedQuery()
     ranked = request.sort == "relevance" and parsed.has_required
     bound_to = fingerprint(request.binding())
 

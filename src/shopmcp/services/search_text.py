@@ -82,6 +82,10 @@ class TextSearch(ABC):
         self.query = query
         self.hints = hints
 
+    def is_void(self, session: Session) -> bool:  # noqa: ARG002
+        """True when the database finds no word to look for in the query (e.g. only stop words)."""
+        return False
+
     @abstractmethod
     def count_capped(self, session: Session, cap: int) -> int:
         """Products the text matches (any status), counting no further than `cap + 1`."""
@@ -159,6 +163,12 @@ class PostgresTextSearch(TextSearch):
         if self.query.has_required:
             return search_query.to_tsquery(self.query)
         return search_query.to_tsquery_any(self.query.excluded)
+
+    def is_void(self, session: Session) -> bool:
+        # The english configuration drops stop words: "the" alone is an empty
+        # tsquery, which matches nothing, where FTS5 would match it.
+        lexemes = session.execute(select(func.numnode(self._tsquery(self._text())))).scalar_one()
+        return int(lexemes) == 0
 
     def count_capped(self, session: Session, cap: int) -> int:
         if not self.query.has_required:
