@@ -4,12 +4,14 @@ import os
 import sys
 from pathlib import Path
 
+import anyio
 from mcp import Client, StdioServerParameters
 
 from shopmcp.services.generator import vocabulary
 
 SHOPMCP = str(Path(sys.executable).parent / "shopmcp")
 DEMO_PRODUCTS = 1_000
+TIMEOUT_SECONDS = 120
 
 
 async def test_a_fresh_data_directory_gets_the_demo_store_before_the_first_answer(tmp_path: Path) -> None:
@@ -21,9 +23,10 @@ async def test_a_fresh_data_directory_gets_the_demo_store_before_the_first_answe
     }
     server = StdioServerParameters(command=SHOPMCP, args=["serve"], env=environment)
 
-    async with Client(server) as client:
-        categories = await client.call_tool("list_categories", {})
-        found = await client.call_tool("search_products", {"query": vocabulary.COMMON_TERM, "limit": 5})
+    with anyio.fail_after(TIMEOUT_SECONDS):
+        async with Client(server) as client:
+            categories = await client.call_tool("list_categories", {})
+            found = await client.call_tool("search_products", {"query": vocabulary.COMMON_TERM, "limit": 5})
 
     assert (tmp_path / "data" / "shopmcp.db").is_file()
     assert categories.structured_content is not None

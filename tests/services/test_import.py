@@ -533,6 +533,25 @@ def test_a_bad_jsonl_line_is_refused_with_its_line_number(empty_catalog: Databas
     assert set(products_by_handle(empty_catalog)) == {"desk-lamp", "trail-runner-2"}
 
 
+def test_the_readme_example_line_imports_as_documented(empty_catalog: Database) -> None:
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    example = next(line for line in readme.splitlines() if line.startswith('{"handle": "trail-runner-2"'))
+
+    report = run_import(empty_catalog, example + "\n", "jsonl")
+
+    assert report.ok
+    with empty_catalog.read() as session:
+        offers = session.exec(select(Seller.name, Offer.price, Offer.compare_at_price).join(Offer)).all()
+    assert sorted(offers, key=repr) == [
+        (STORE_SELLER, 8999, 10999),
+        (STORE_SELLER, 8999, None),
+        ("Trail Depot", 8499, None),
+    ]
+    product = products_by_handle(empty_catalog)["trail-runner-2"]
+    # Trail Depot's offer is sold out, so the price range is over the two in stock.
+    assert (product.min_price, product.max_price, product.offer_count, product.in_stock) == (8999, 8999, 3, True)
+
+
 def test_a_repeated_jsonl_handle_is_refused(empty_catalog: Database) -> None:
     report = run_import(empty_catalog, jsonl(RECORDS[1], RECORDS[1]), "jsonl")
 
