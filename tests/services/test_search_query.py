@@ -91,8 +91,24 @@ def test_fts5_hints_narrow_by_column() -> None:
     hint = column_hint("brand", ["Acme Audio", "B&O"])
 
     assert hint is not None
-    assert to_fts5(parse_query("speaker"), hints=(hint,)) == '("speaker") AND {brand} : ("acme audio" OR "b o")'
+    assert to_fts5(parse_query("speaker"), hints=(hint,)) == '("speaker") AND {brand} : ("Acme Audio" OR "B&O")'
     assert column_hint("brand", ["🎧"]) is None
+
+
+@pytest.mark.parametrize("name", ['Say "Hi" Co', "B&O", "Café Crème", "AND", "NOT x", "a*", "(x)", "{title}"])
+def test_a_hint_finds_the_stored_name_it_came_from(fts5: sqlite3.Connection, name: str) -> None:
+    fts5.execute(
+        "INSERT INTO product_fts (rowid, title, brand, category, description) VALUES (9, 'x', ?, '', '')", (name,)
+    )
+    try:
+        hint = column_hint("brand", [name])
+        assert hint is not None
+        expression = to_fts5(parse_query("x"), hints=(hint,))
+        assert fts5.execute("SELECT rowid FROM product_fts WHERE product_fts MATCH ?", (expression,)).fetchall() == [
+            (9,)
+        ]
+    finally:
+        fts5.execute("DELETE FROM product_fts WHERE rowid = 9")
 
 
 def test_tsquery_rendering_quotes_every_lexeme() -> None:

@@ -131,18 +131,15 @@ class ColumnHint:
     """
 
     column: str
-    phrases: tuple[tuple[str, ...], ...]
+    values: tuple[str, ...]
+    """Stored values, e.g. brand names, tokenized by the index itself as the stored rows were."""
 
 
 def column_hint(column: str, values: list[str]) -> ColumnHint | None:
     """A hint that `column` holds one of `values`; None when some value has no words to look for."""
-    phrases = []
-    for value in values:
-        words = tuple(word.lower() for word in _WORD.findall(value))
-        if not words:
-            return None
-        phrases.append(words)
-    return ColumnHint(column=column, phrases=tuple(phrases)) if phrases else None
+    if not values or any(not _WORD.search(value) for value in values):
+        return None
+    return ColumnHint(column=column, values=tuple(values))
 
 
 # --- SQLite FTS5 ------------------------------------------------------------
@@ -161,7 +158,11 @@ def _fts5_any(terms: tuple[Term, ...] | list[Term]) -> str:
 
 
 def _fts5_hint(hint: ColumnHint) -> str:
-    return f"{{{hint.column}}} : " + _fts5_any([Term(words=phrase) for phrase in hint.phrases])
+    # A stored name, quoted whole (inner quotes doubled: FTS5's only escape), is
+    # split into words by the same tokenizer that indexed it.
+    phrases = ['"' + value.replace('"', '""') + '"' for value in hint.values]
+    joined = phrases[0] if len(phrases) == 1 else "(" + " OR ".join(phrases) + ")"
+    return f"{{{hint.column}}} : {joined}"
 
 
 def to_fts5(query: ParsedQuery, *, title_only: bool = False, hints: tuple[ColumnHint, ...] = ()) -> str:
