@@ -19,6 +19,7 @@ from shopmcp.server import build_server
 from shopmcp.services.catalog_refs import STORE_SELLER
 from shopmcp.services.importers import ImportFormatError, ImportReport, import_catalog
 from shopmcp.services.importers.export import export_records
+from shopmcp.services.importers.html_text import html_to_text
 from shopmcp.services.importers.records import parse_amount, to_minor_units
 from shopmcp.services.importers.source import read_lines
 from tests.conftest import make_settings
@@ -566,6 +567,30 @@ def test_a_jsonl_line_in_another_encoding_is_refused(empty_catalog: Database) ->
     report = run_import(empty_catalog, content, "jsonl")
 
     assert [(e.line, e.message) for e in report.errors] == [(2, "not valid UTF-8 text; save the file as UTF-8")]
+
+
+# --- HTML descriptions -------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("body", "text"),
+    [
+        ("<p>First paragraph.</p>\n<p>Second\nparagraph.</p>", "First paragraph.\nSecond paragraph."),
+        ("<ul><li>One &amp; two</li><li>three <b>bold</b> end</li></ul>", "One & two\nthree bold end"),
+        ("a < b and c > d", "a < b and c > d"),
+        ("x<!-- hidden -->y", "xy"),
+        ('a<SCRIPT>var x = "<p>";</ScRiPt>b<style>p {}</style>', "ab"),
+        ("caf&eacute;&nbsp;&#x263A;", "café ☺"),
+        ("plain  text\nacross lines", "plain text across lines"),
+        ("x<!-- never closed" + "<!--" * 100_000, "x"),
+        ("<" * 200_000 + "tail", "<" * 200_000 + "tail"),
+        ("<a" * 100_000, "<a" * 100_000),
+        ("<p>" * 100_000 + "end", "end"),
+        ("<script>" * 100_000, ""),
+    ],
+)
+def test_a_shopify_body_becomes_the_text_a_browser_shows(body: str, text: str) -> None:
+    assert html_to_text(body) == text
 
 
 # --- Money ------------------------------------------------------------------------

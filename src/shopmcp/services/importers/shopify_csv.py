@@ -11,11 +11,11 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
-from html.parser import HTMLParser
 from typing import Any, BinaryIO
 
 from pydantic import ValidationError
 
+from shopmcp.services.importers.html_text import html_to_text
 from shopmcp.services.importers.jsonl import MAX_ERRORS_PER_LINE
 from shopmcp.services.importers.records import MAX_AMOUNT, ProductRecord, parse_amount, to_minor_units
 from shopmcp.services.importers.source import (
@@ -77,7 +77,7 @@ class _Lines:
 
     def __init__(self, lines: Iterator[SourceLine]) -> None:
         self._lines = lines
-        self.bad_encoding: set[int] = set()
+        self._bad_encoding: list[int] = []
 
     def __iter__(self) -> "_Lines":
         return self
@@ -87,8 +87,14 @@ class _Lines:
         if line.too_long:
             raise ImportFormatError(f"line {line.number} is too long to be part of a product CSV")
         if line.bad_encoding:
-            self.bad_encoding.add(line.number)
+            self._bad_encoding.append(line.number)
         return line.text
+
+    def take_bad_encoding(self, last_line: int) -> int | None:
+        """The first line up to `last_line` that was not UTF-8, forgetting those lines (they are read in order)."""
+        bad = [number for number in self._bad_encoding if number <= last_line]
+        self._bad_encoding = [number for number in self._bad_encoding if number > last_line]
+        return bad[0] if bad else None
 
 
 def read_shopify_csv(stream: BinaryIO, *, currency: str) -> Iterator[ParsedProduct]:
@@ -97,7 +103,7 @@ def read_shopify_csv(stream: BinaryIO, *, currency: str) -> Iterator[ParsedProdu
     Raises:
         ImportFormatError: the file is not a Shopify product CSV at all.
     """
-    csv.field_size_limit(FIELD_LIMIT)
+    csv.field_size_limit(FIELD_LIMIT)  # process-wide; the default (128 KiB) refuses long descriptions
     lines = _Lines(read_lines(stream))
     rows = _records(lines)
     header = next(rows, None)
@@ -145,8 +151,7 @@ def _records(lines: _Lines) -> Iterator[_Row | RowError]:
         if not any(cell.strip() for cell in cells):
             continue
         end = reader.line_num
-        bad = [number for number in sorted(lines.bad_encoding) if start <= number <= end]
-        yield _Row(start, end, cells, {}, bad_encoding_line=bad[0] if bad else None)
+        yield _Row(start, end, cells, {}, bad_encoding_line=lines.take_bad_encoding(end))
 
 
 def _product(group: list[_Row | RowError], seen: dict[str, int], currency: str) -> ParsedProduct:
@@ -290,46 +295,3 @@ def _validation_message(error: ValidationError) -> str:
         message = detail["msg"].removeprefix("Value error, ")
         parts.append(f"{location}: {message}" if location else message)
     return "; ".join(parts)
-
-
-_WHITESPACE = re.compile(r"\s+")
-
-
-class _TextExtractor(HTMLParser):
-    _BLOCKS = frozenset(
-        {"p", "div", "br", "li", "tr", "ul", "ol", "table", "section", "article", "blockquote", "h1", "h2", "h3"}
-    )
-    _HIDDEN = frozenset({"script", "style", "template"})
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self._hidden = 0
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:  # noqa: ARG002
-        if tag in self._HIDDEN:
-            self._hidden += 1
-        elif tag in self._BLOCKS:
-            self.parts.append("\n")
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in self._HIDDEN:
-            self._hidden = max(0, self._hidden - 1)
-        elif tag in self._BLOCKS:
-            self.parts.append("\n")
-
-    def handle_data(self, data: str) -> None:
-        # HTML collapses any run of whitespace, newlines included, into one space.
-        if not self._hidden:
-            self.parts.append(_WHITESPACE.sub(" ", data))
-
-
-def html_to_text(html: str) -> str:
-    """The readable text of an HTML fragment: tags dropped, entities decoded, paragraphs on their own lines."""
-    if "<" not in html and "&" not in html:
-        return " ".join(html.split())
-    extractor = _TextExtractor()
-    extractor.feed(html)
-    extractor.close()
-    lines = (" ".join(line.split()) for line in "".join(extractor.parts).split("\n"))
-    return "\n".join(line for line in lines if line)
