@@ -9,7 +9,7 @@ from mcp import Client
 
 from shopmcp.db import Database
 from shopmcp.models.catalog import Category, Product, Seller
-from shopmcp.services import search
+from shopmcp.services import search, search_text
 from tests.factories import CatalogBuilder, OfferSpec, VariantSpec
 from tests.tools.catalog_calls import all_pages, fail, ids, ok, unique_word
 
@@ -240,12 +240,17 @@ async def test_sorts_with_text_are_exact_over_every_match(
     by_filters = await search_ids(client, category=store.slug, sort=sort)
 
     with_text = await search_ids(client, query=store.word, sort=sort)
-    # A tiny cap makes the text count as common: the plan walks the sort's index instead.
+    # A tiny cap makes the text count as common: the plan walks the sort's index instead,
     monkeypatch.setattr(search, "COUNT_CAP", 1)
     as_if_common = await search_ids(client, query=store.word, sort=sort)
+    # and with no time for the walk it gathers the matches and walks again checking membership.
+    monkeypatch.setattr(search_text, "WALK_BUDGET_SECONDS", 0.0)
+    monkeypatch.setattr(search_text, "WALK_CHECK_STEPS", 1)
+    out_of_time = await search_ids(client, query=store.word, sort=sort)
 
     assert with_text == by_filters
     assert as_if_common == by_filters
+    assert out_of_time == by_filters
 
 
 async def test_summaries_carry_money_rating_brand_category_and_offers(client: Client, database: Database) -> None:

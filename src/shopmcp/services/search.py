@@ -30,7 +30,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select
+from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlmodel import Session, col
 
 from shopmcp.errors import invalid_input
@@ -41,7 +41,7 @@ from shopmcp.services import catalog
 from shopmcp.services.search_cursor import KeyValue, decode_cursor, encode_cursor, fingerprint, invalid_cursor
 from shopmcp.services.search_facets import SearchStats, compute_stats
 from shopmcp.services.search_query import MAX_TERMS, ColumnHint, ParsedQuery, column_hint, parse_query
-from shopmcp.services.search_text import TextSearch, text_search
+from shopmcp.services.search_text import SortedPage, TextSearch, text_search
 
 COUNT_CAP = 1000
 """Matches counted exactly (and faceted) before the count becomes "at least"."""
@@ -252,33 +252,18 @@ def _sorted_page(
 ) -> tuple[list[Row], list[KeyValue] | None]:
     order = _orders()[request.sort]
     key, product_id = order.column, col(Product.id)
-    columns = [product_id, key]
-    if text is None:
-        statement: Select[Any] = select(*columns)
-    elif _prefer_text_driven(session, text):
-        statement = text.driven(columns)
-    else:
-        statement = select(*columns).where(text.filter())
-    statement = statement.where(*filters)
+    conditions = list(filters)
     if request.cursor:
         after_key, after_id = decode_cursor(request.cursor, bound, (order.key_type, int))
-        after = _after(key, product_id, _key_value(order, after_key), int(after_id), order.descending)
-        statement = statement.where(after)
+        conditions.append(_after(key, product_id, _key_value(order, after_key), int(after_id), order.descending))
     ordering = [key.desc(), product_id.desc()] if order.descending else [key.asc(), product_id.asc()]
-    statement = statement.order_by(*ordering).limit(request.limit + 1)
-    rows: list[Row] = [(int(row[0]), [_cursor_value(row[1]), int(row[0])]) for row in session.execute(statement).all()]
+    page = SortedPage(columns=[product_id, key], conditions=conditions, ordering=ordering, limit=request.limit + 1)
+    if text is None:
+        found = session.execute(page.statement(select(*page.columns))).all()
+    else:
+        found = text.sorted(session, page, common_above=COUNT_CAP)
+    rows: list[Row] = [(int(row[0]), [_cursor_value(row[1]), int(row[0])]) for row in found]
     return _cut(rows, request.limit)
-
-
-def _prefer_text_driven(session: Session, text: TextSearch) -> bool:
-    """Whether to read the text's matches first (few) rather than walk the sort's index (many matches).
-
-    Only SQLite needs telling: PostgreSQL's planner estimates how common the
-    words are from the tsvector statistics and chooses for itself.
-    """
-    if session.get_bind().dialect.name != "sqlite":
-        return False
-    return text.count_capped(session, COUNT_CAP) <= COUNT_CAP
 
 
 def _after(key: Any, product_id: Any, value: Any, after_id: int, descending: bool) -> ColumnElement[bool]:

@@ -1,6 +1,6 @@
 """The full-text half of search, one class per database: how a parsed query matches and scores products.
 
-Both backends offer the same four things to `services.search`:
+Both backends offer the same things to `services.search`:
 
 - `count_capped`: how many products the text matches, counted only up to a
   cap, so a very common word costs no more than a rare one;
@@ -9,22 +9,28 @@ Both backends offer the same four things to `services.search`:
 - `filter`: the same test as a condition on `product` rows, for plans that
   walk a base-table index (a price sort) and check the text per row;
 - `ranked`: the bounded candidates of a relevance sort with their scores,
-  title matches (tier 0) before matches elsewhere (tier 1).
+  title matches (tier 0) before matches elsewhere (tier 1);
+- `sorted`: a page in a base-table order (price, rating, newest) over every
+  match.
 
 SQLite: an FTS5 table `product_fts` (db.py) scored by bm25 with the column
 weights below. PostgreSQL: `product.search_vector` with a GIN index, matched
 with `to_tsquery` and scored by `ts_rank`, which weighs the A-D labels set in
 db.py. On PostgreSQL the planner has statistics on the tsvector and chooses
 between the GIN index and a base-table index itself; SQLite's planner knows
-nothing about how common a word is, so `services.search` tells it (see
-`prefer_text_driven`).
+nothing about how common a word is, so `SqliteTextSearch` decides (see
+`SqliteTextSearch.sorted`, and `_IndexFirstJoin` for the joins).
 """
 
+import time
 from abc import ABC, abstractmethod
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Float, Integer, Select, func, literal, literal_column, select, table
+from sqlalchemy import ColumnElement, Float, Integer, Row, Select, func, literal, literal_column, select, table
 from sqlalchemy import column as sql_column
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.elements import ColumnClause
@@ -37,6 +43,12 @@ from shopmcp.services.search_query import ColumnHint, ParsedQuery
 
 BM25_WEIGHTS = (10.0, 5.0, 2.0, 1.0)
 """FTS5 column weights: title, brand, category path, description."""
+
+WALK_BUDGET_SECONDS = 0.01
+"""How long SQLite may walk a sort's index checking the text per row before it gathers the matches instead."""
+
+WALK_CHECK_STEPS = 10_000
+"""SQLite virtual-machine steps between two looks at the walk's clock."""
 
 TS_CONFIG = "english"
 
@@ -67,6 +79,19 @@ def _fts_join() -> _IndexFirstJoin:
 
 _fts_match_column: ColumnClause[Any] = literal_column("product_fts")
 _search_vector: ColumnClause[Any] = literal_column("product.search_vector")
+
+
+@dataclass(frozen=True)
+class SortedPage:
+    """One page of a non-relevance sort: what to select, the conditions besides the text, the order."""
+
+    columns: list[Any]
+    conditions: list[ColumnElement[bool]]
+    ordering: list[Any]
+    limit: int
+
+    def statement(self, base: Select[Any]) -> Select[Any]:
+        return base.where(*self.conditions).order_by(*self.ordering).limit(self.limit)
 
 
 class TextSearch(ABC):
@@ -102,6 +127,10 @@ class TextSearch(ABC):
     def ranked(self, filters: list[ColumnElement[bool]], cap: int) -> Select[Any]:
         """Up to `cap` title matches and `cap` other matches passing `filters`: columns id, tier, score."""
 
+    def sorted(self, session: Session, page: SortedPage, *, common_above: int) -> Sequence[Row[Any]]:  # noqa: ARG002
+        """The rows of a page sorted by a base-table key, over every match of the text."""
+        return session.execute(page.statement(select(*page.columns).where(self.filter()))).all()
+
 
 class SqliteTextSearch(TextSearch):
     def _match(self, expression: str) -> ColumnElement[bool]:
@@ -128,6 +157,31 @@ class SqliteTextSearch(TextSearch):
             select(literal(1)).select_from(_fts).where(self._match(self._expression()), _fts.c.rowid == col(Product.id))
         )
         return probe.exists()
+
+    def sorted(self, session: Session, page: SortedPage, *, common_above: int) -> Sequence[Row[Any]]:
+        """Few matches: read them from the index and sort them. Many: walk the sort's index.
+
+        The walk checks the text per row (one index seek each) and stops at the
+        page's end, a few rows in for a common word. If the word's products lie
+        far along the sort (a word for pricey things, sorted by price) the walk
+        runs long, so it gets `WALK_BUDGET_SECONDS`; then the matches are
+        gathered once and the walk redone checking membership, which costs a
+        pass over the matches rather than an index seek per product.
+        """
+        if self.count_capped(session, common_above) <= common_above:
+            return session.execute(page.statement(self.driven(page.columns))).all()
+        walk = page.statement(select(*page.columns).where(self.filter()))
+        rows = _within(session, walk, WALK_BUDGET_SECONDS)
+        if rows is not None:
+            return rows
+        return session.execute(page.statement(select(*page.columns).where(self._membership()))).all()
+
+    def _membership(self) -> ColumnElement[bool]:
+        if not self.query.has_required:
+            return self.filter()
+        # `id + 0` keeps SQLite from driving the walk from the list: it stays a lookup.
+        matched = select(_fts.c.rowid).where(self._match(self._expression()))
+        return (col(Product.id) + 0).in_(matched)
 
     def driven(self, columns: list[Any]) -> Select[Any]:
         if not self.query.has_required:
@@ -205,6 +259,23 @@ class PostgresTextSearch(TextSearch):
         return select(
             candidates.c.id, func.min(candidates.c.tier).label("tier"), func.max(candidates.c.score).label("score")
         ).group_by(candidates.c.id)
+
+
+def _within(session: Session, statement: Select[Any], seconds: float) -> Sequence[Row[Any]] | None:
+    """Run `statement` on SQLite, or give up after `seconds` and return None."""
+    connection = session.connection().connection.dbapi_connection
+    assert connection is not None
+    deadline = time.perf_counter() + seconds
+    # A true result from the handler interrupts the statement.
+    connection.set_progress_handler(lambda: time.perf_counter() > deadline, WALK_CHECK_STEPS)
+    try:
+        return session.execute(statement).all()
+    except OperationalError as error:
+        if "interrupted" not in str(error.orig):
+            raise
+        return None
+    finally:
+        connection.set_progress_handler(None, 0)
 
 
 def text_search(dialect: str, query: ParsedQuery, hints: tuple[ColumnHint, ...] = ()) -> TextSearch:
