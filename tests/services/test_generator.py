@@ -268,7 +268,8 @@ def test_the_sqlite_fast_path_is_derived_from_the_trigger_in_db_py(empty_catalog
     assert bulk_index_statement("CREATE TRIGGER t AFTER INSERT ON product BEGIN SELECT 1; END") is None
 
 
-def test_two_processes_seeding_at_once_make_one_demo_catalog(empty_catalog: Database) -> None:
+def test_two_servers_seeding_at_once_make_one_demo_catalog(empty_catalog: Database) -> None:
+    # Two engines with their own connections, as two server processes have; threads only start them together.
     url = empty_catalog.engine.url.render_as_string(hide_password=False)
     results: list[object] = []
     barrier = threading.Barrier(2, timeout=30)
