@@ -15,7 +15,7 @@ from shopmcp.db import Database
 from tests.conftest import BACKENDS, create_pg_database, drop_pg_database
 
 # Objects the search migration creates outside the models (DESIGN.md section 6).
-_SEARCH_OBJECTS = ("product_fts", "search_vector")
+_SEARCH_OBJECTS = ("product_fts", "search_vector", "ix_variant_option_search")
 
 
 @pytest.fixture(params=BACKENDS)
@@ -28,6 +28,8 @@ def empty_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[D
         drop_pg_database(url)
 
 
+# SQLite's reflection cannot read the search DDL's expression index; it is left out of the comparison anyway.
+@pytest.mark.filterwarnings("ignore:Skipped unsupported reflection of expression-based index")
 def test_upgrade_builds_the_schema_of_the_models(empty_database: Database) -> None:
     migrations.upgrade(empty_database.engine)
 

@@ -285,6 +285,10 @@ SQLITE_SEARCH_DDL = [
     """,
     # A renamed brand or a moved category re-indexes its products, so the
     # index never holds an old name (search also narrows by these columns).
+    # Option filters compare values in any letter case (search_products options).
+    # The trailing `value` makes SQLite count the index as covering, so it
+    # prefers it to the model's (name, value, product_id) index.
+    "CREATE INDEX ix_variant_option_search ON variant_option (name, lower(value), product_id, value)",
     """
     CREATE TRIGGER brand_fts_rename AFTER UPDATE OF name ON brand BEGIN
         UPDATE product_fts SET brand = new.name WHERE rowid IN (SELECT id FROM product WHERE brand_id = new.id);
@@ -299,6 +303,7 @@ SQLITE_SEARCH_DDL = [
 ]
 
 SQLITE_SEARCH_DROP = [
+    "DROP INDEX IF EXISTS ix_variant_option_search",
     "DROP TRIGGER IF EXISTS category_fts_move",
     "DROP TRIGGER IF EXISTS brand_fts_rename",
     "DROP TRIGGER IF EXISTS product_fts_delete",
@@ -332,6 +337,8 @@ POSTGRES_SEARCH_DDL = [
     # The title alone, for ranking title matches first: the weights inside
     # search_vector cannot be searched through its index.
     "CREATE INDEX ix_product_search_vector_title ON product USING GIN (to_tsvector('english', title))",
+    # Option filters compare values in any letter case (search_products options).
+    "CREATE INDEX ix_variant_option_search ON variant_option (name, lower(value), product_id, value)",
     # A renamed brand or a moved category re-indexes its products: touching
     # the key column fires the product trigger above.
     """
@@ -360,6 +367,7 @@ POSTGRES_SEARCH_DROP = [
     "DROP TRIGGER IF EXISTS category_search_vector_refresh ON category",
     "DROP TRIGGER IF EXISTS brand_search_vector_refresh ON brand",
     "DROP FUNCTION IF EXISTS product_search_vector_refresh()",
+    "DROP INDEX IF EXISTS ix_variant_option_search",
     "DROP INDEX IF EXISTS ix_product_search_vector_title",
     "DROP INDEX IF EXISTS ix_product_search_vector",
     "DROP TRIGGER IF EXISTS product_search_vector ON product",

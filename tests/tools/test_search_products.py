@@ -450,3 +450,21 @@ async def test_unknown_category_or_brand_says_where_to_find_names(client: Client
     assert category["code"] == brand["code"] == "not_found"
     assert "list_categories" in category["message"]
     assert "facets.brand" in brand["message"]
+
+
+async def test_narrow_filters_may_lead_a_relevance_search_without_losing_matches(
+    client: Client, database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = build_store(database)
+    args = {"query": f"headphones {store.word}", "max_price": 1000, "limit": 1}
+    by_words = await all_pages(client, args)
+    # No time for words first: on SQLite the filters' indexes lead and the words are checked per product.
+    monkeypatch.setattr(search, "WORDS_FIRST_BUDGET_SECONDS", 0.0)
+    monkeypatch.setattr(search_text, "WALK_CHECK_STEPS", 1)
+
+    by_filters = await all_pages(client, args)
+    counted = await ok(client, "search_products", args)
+
+    assert set(by_filters) == set(by_words) == {pid(store, "studio"), pid(store, "travel"), pid(store, "cable")}
+    assert by_filters[-1] == pid(store, "cable")  # the only one without the words in its title
+    assert counted["total_count"] == 3

@@ -30,7 +30,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlmodel import Session, col
 
 from shopmcp.errors import invalid_input
@@ -41,13 +41,19 @@ from shopmcp.services import catalog
 from shopmcp.services.search_cursor import KeyValue, decode_cursor, encode_cursor, fingerprint, invalid_cursor
 from shopmcp.services.search_facets import SearchStats, compute_stats
 from shopmcp.services.search_query import MAX_TERMS, ColumnHint, ParsedQuery, column_hint, parse_query
-from shopmcp.services.search_text import SortedPage, TextSearch, text_search
+from shopmcp.services.search_text import OutOfTime, SortedPage, TextSearch, text_search
 
 COUNT_CAP = 1000
 """Matches counted exactly (and faceted) before the count becomes "at least"."""
 
 RELEVANCE_POOL = 1000
 """Title matches, and as many other matches, scored for a relevance sort."""
+
+WORDS_FIRST_BUDGET_SECONDS = 0.025
+"""How long reading a common word's matches may take before narrow filters drive the search instead."""
+
+_BY_WORDS, _BY_FILTERS = 0, 1
+"""How a relevance page was ranked; its cursor keeps the next page to the same way."""
 
 
 @dataclass(frozen=True)
@@ -112,9 +118,10 @@ def search_products(*, session: Session, request: SearchRequest, currency: str) 
     ranked = request.sort == "relevance" and parsed.has_required
     bound_to = fingerprint(request.binding())
 
-    stats = _stats(session, text, filters, currency)
+    narrowed = len(filters) > 1  # more than "listed"
+    stats = _stats(session, text, filters, currency, narrowed=narrowed)
     if ranked:
-        rows, next_key = _ranked_page(session, text, filters, request, bound_to)
+        rows, next_key = _ranked_page(session, text, filters, request, bound_to, narrowed=narrowed)
         if not stats.exact:
             messages.append(
                 f"More than {COUNT_CAP:,} products match: relevance ranks the first {RELEVANCE_POOL:,} title "
@@ -169,7 +176,7 @@ def _filters(
     if request.min_rating is not None:
         filters.append(col(Product.rating) >= request.min_rating)
     for name, value in sorted(request.options.items()):
-        filters.append(_option_filter(name, value))
+        filters.append(_option_filter(session, name, value))
     return filters, tuple(hint for hint in hints if hint is not None)
 
 
@@ -191,22 +198,29 @@ def _price_filters(request: SearchRequest, currency: str) -> list[ColumnElement[
     return conditions
 
 
-def _option_filter(name: str, value: str) -> ColumnElement[bool]:
-    return (
-        select(col(VariantOption.variant_id))
-        .where(
-            col(VariantOption.product_id) == col(Product.id),
-            col(VariantOption.name) == catalog.normalize_name(name),
-            func.lower(col(VariantOption.value)) == catalog.normalize_name(value),
-        )
-        .exists()
+def _option_filter(session: Session, name: str, value: str) -> ColumnElement[bool]:
+    """Some variant of the product has option `name` = `value`, in any letter case.
+
+    A rare value (at most `COUNT_CAP` products, counted on the search DDL's
+    index) is a list the database can start from; a common one is checked
+    per product, so a walk in sort order stops at the page's end.
+    """
+    having = select(col(VariantOption.product_id)).where(
+        col(VariantOption.name) == catalog.normalize_name(name),
+        func.lower(col(VariantOption.value)) == catalog.normalize_name(value),
     )
+    counted = session.execute(select(func.count()).select_from(having.limit(COUNT_CAP + 1).subquery())).scalar_one()
+    if counted <= COUNT_CAP:
+        return col(Product.id).in_(having)
+    return having.where(col(VariantOption.product_id) == col(Product.id)).exists()
 
 
 # --- Count and facets -----------------------------------------------------------------
 
 
-def _stats(session: Session, text: TextSearch | None, filters: list[ColumnElement[bool]], currency: str) -> SearchStats:
+def _stats(
+    session: Session, text: TextSearch | None, filters: list[ColumnElement[bool]], currency: str, *, narrowed: bool
+) -> SearchStats:
     columns: list[Any] = [
         col(Product.id).label("id"),
         col(Product.category_id).label("category_id"),
@@ -214,9 +228,22 @@ def _stats(session: Session, text: TextSearch | None, filters: list[ColumnElemen
         col(Product.min_price).label("min_price"),
         col(Product.currency).label("currency"),
     ]
-    base = text.driven(columns) if text else select(*columns)
-    matched = base.where(*filters).limit(COUNT_CAP + 1).cte("matched")
-    return compute_stats(session, matched, cap=COUNT_CAP, currency=currency)
+
+    def over(base: Select[Any]) -> SearchStats:
+        matched = base.where(*filters).limit(COUNT_CAP + 1).cte("matched")
+        return compute_stats(session, matched, cap=COUNT_CAP, currency=currency)
+
+    if text is None:
+        return over(select(*columns))
+    if not narrowed:
+        return over(text.driven(columns))
+    # Words first is right unless narrow filters reject most of a common word's
+    # matches; then the filters' indexes should lead and the words be checked.
+    try:
+        with text.time_limit(session, WORDS_FIRST_BUDGET_SECONDS):
+            return over(text.driven(columns))
+    except OutOfTime:
+        return over(select(*columns).where(text.membership()))
 
 
 # --- Pages -----------------------------------------------------------------------------
@@ -227,14 +254,47 @@ Row = tuple[int, list[KeyValue]]
 
 
 def _ranked_page(
-    session: Session, text: TextSearch | None, filters: list[ColumnElement[bool]], request: SearchRequest, bound: str
+    session: Session,
+    text: TextSearch | None,
+    filters: list[ColumnElement[bool]],
+    request: SearchRequest,
+    bound: str,
+    *,
+    narrowed: bool,
 ) -> tuple[list[Row], list[KeyValue] | None]:
     assert text is not None
-    candidates = text.ranked(filters, RELEVANCE_POOL).subquery("candidates")
+    after = decode_cursor(request.cursor, bound, (int, int, float, int)) if request.cursor else None
+    if after is not None:
+        way = int(after[0])
+        fetched = _ranked_rows(session, _candidates(text, filters, way), after[1:], request.limit)
+    elif not narrowed:
+        way = _BY_WORDS
+        fetched = _ranked_rows(session, _candidates(text, filters, way), None, request.limit)
+    else:
+        try:
+            with text.time_limit(session, WORDS_FIRST_BUDGET_SECONDS):
+                way = _BY_WORDS
+                fetched = _ranked_rows(session, _candidates(text, filters, way), None, request.limit)
+        except OutOfTime:
+            way = _BY_FILTERS
+            fetched = _ranked_rows(session, _candidates(text, filters, way), None, request.limit)
+    rows: list[Row] = [(int(row[0]), [way, int(row[1]), float(row[2]), int(row[0])]) for row in fetched]
+    return _cut(rows, request.limit)
+
+
+def _candidates(text: TextSearch, filters: list[ColumnElement[bool]], way: int) -> Any:
+    if way == _BY_WORDS:
+        return text.ranked(filters, RELEVANCE_POOL).subquery("candidates")
+    if way == _BY_FILTERS:
+        return text.ranked_by_filters(filters, RELEVANCE_POOL).subquery("candidates")
+    raise invalid_cursor("it holds an unexpected value")
+
+
+def _ranked_rows(session: Session, candidates: Any, after: list[KeyValue] | None, limit: int) -> Sequence[Any]:
     tier, score, product_id = candidates.c.tier, candidates.c.score, candidates.c.id
     statement = select(product_id, tier, score).order_by(tier, score.desc(), product_id)
-    if request.cursor:
-        after_tier, after_score, after_id = decode_cursor(request.cursor, bound, (int, float, int))
+    if after is not None:
+        after_tier, after_score, after_id = after
         statement = statement.where(
             or_(
                 tier > after_tier,
@@ -242,9 +302,7 @@ def _ranked_page(
                 and_(tier == after_tier, score == after_score, product_id > after_id),
             )
         )
-    fetched = session.execute(statement.limit(request.limit + 1)).all()
-    rows: list[Row] = [(int(row[0]), [int(row[1]), float(row[2]), int(row[0])]) for row in fetched]
-    return _cut(rows, request.limit)
+    return session.execute(statement.limit(limit + 1)).all()
 
 
 def _sorted_page(

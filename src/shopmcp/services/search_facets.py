@@ -18,6 +18,7 @@ from sqlmodel import Session, col
 from shopmcp.models.catalog import Brand, Category, VariantOption
 from shopmcp.models.catalog_public import Facet, Facets, FacetValue, OptionFacet, PriceBand
 from shopmcp.money import money, to_minor
+from shopmcp.services.search_sql import ordered_join
 
 PRICE_BAND_EDGES = ("10", "25", "50", "100", "250", "500", "1000")
 """Upper ends of the price bands, in major units of the store currency; the last band is open."""
@@ -66,7 +67,8 @@ def compute_stats(session: Session, matched: CTE, *, cap: int, currency: str) ->
             func.min(col(VariantOption.value)),
             func.count(func.distinct(col(VariantOption.product_id))),
         )
-        .select_from(matched.join(VariantOption, col(VariantOption.product_id) == matched.c.id))
+        # From the (at most cap + 1) matches to their options, never the other way round.
+        .select_from(ordered_join(matched, VariantOption, col(VariantOption.product_id) == matched.c.id))
         .group_by(col(VariantOption.name), func.lower(col(VariantOption.value))),
     ]
     rows = session.execute(arms[0].union_all(*arms[1:])).all()

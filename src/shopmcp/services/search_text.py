@@ -19,27 +19,26 @@ with `to_tsquery` and scored by `ts_rank`, which weighs the A-D labels set in
 db.py. On PostgreSQL the planner has statistics on the tsvector and chooses
 between the GIN index and a base-table index itself; SQLite's planner knows
 nothing about how common a word is, so `SqliteTextSearch` decides (see
-`SqliteTextSearch.sorted`, and `_IndexFirstJoin` for the joins).
+`SqliteTextSearch.sorted`, and `search_sql` for the joins).
 """
 
 import time
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Float, Integer, Row, Select, func, literal, literal_column, select, table
+from sqlalchemy import ColumnElement, Float, Integer, Row, Select, case, func, literal, literal_column, select, table
 from sqlalchemy import column as sql_column
 from sqlalchemy.exc import OperationalError
-from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.elements import ColumnClause
-from sqlalchemy.sql.selectable import Join
 from sqlmodel import Session, col
 
 from shopmcp.models.catalog import Product
 from shopmcp.services import search_query
 from shopmcp.services.search_query import ColumnHint, ParsedQuery
+from shopmcp.services.search_sql import OrderedJoin, ordered_join
 
 BM25_WEIGHTS = (10.0, 5.0, 2.0, 1.0)
 """FTS5 column weights: title, brand, category path, description."""
@@ -55,30 +54,17 @@ TS_CONFIG = "english"
 _fts = table("product_fts", sql_column("rowid", Integer))
 
 
-class _IndexFirstJoin(Join):
-    """`product_fts JOIN product`, rendered on SQLite as CROSS JOIN: walk the full-text index first.
-
-    SQLite's planner cannot tell how many rows a MATCH returns, and without
-    ANALYZE statistics it may walk a `product` index instead and run the
-    full-text query once per product: seconds on a large catalog. CROSS JOIN
-    is SQLite's documented way to fix the order of the loops.
-    """
-
-    inherit_cache = True
-
-
-@compiles(_IndexFirstJoin, "sqlite")
-def _render_index_first(join: _IndexFirstJoin, compiler: SQLCompiler, **kw: Any) -> str:
-    rendered: str = compiler.visit_join(join, **kw)  # type: ignore[no-untyped-call]
-    return rendered.replace(" JOIN ", " CROSS JOIN ", 1)
-
-
-def _fts_join() -> _IndexFirstJoin:
-    return _IndexFirstJoin(_fts, Product.__table__, col(Product.id) == _fts.c.rowid)  # type: ignore[attr-defined]
+def _fts_join() -> OrderedJoin:
+    """`product_fts JOIN product`, walking the full-text index first."""
+    return ordered_join(_fts, Product, col(Product.id) == _fts.c.rowid)
 
 
 _fts_match_column: ColumnClause[Any] = literal_column("product_fts")
 _search_vector: ColumnClause[Any] = literal_column("product.search_vector")
+
+
+class OutOfTime(Exception):  # noqa: N818  (a signal, not a failure)
+    """A statement run under `TextSearch.time_limit` was stopped: another plan should take over."""
 
 
 @dataclass(frozen=True)
@@ -131,6 +117,34 @@ class TextSearch(ABC):
         """The rows of a page sorted by a base-table key, over every match of the text."""
         return session.execute(page.statement(select(*page.columns).where(self.filter()))).all()
 
+    @contextmanager
+    def time_limit(self, session: Session, seconds: float) -> Iterator[None]:  # noqa: ARG002
+        """Stop the statements run inside after `seconds` with `OutOfTime`, where the backend needs it.
+
+        PostgreSQL's planner already starts from the cheaper side; this does nothing there.
+        """
+        yield
+
+    def membership(self) -> ColumnElement[bool]:
+        """The text as a condition for plans driven by the filters' indexes rather than the words."""
+        return self.filter()
+
+    def ranked_by_filters(self, filters: list[ColumnElement[bool]], cap: int) -> Select[Any]:
+        """Relevance when the filters, not the words, narrow the search: title matches first, then best rated.
+
+        For a plan that starts from the filters' indexes, where scoring each
+        product against the words would cost a full-text query per product.
+        """
+        tier = case((self._title_membership(), 0), else_=1)
+        return (
+            select(col(Product.id).label("id"), tier.label("tier"), col(Product.rating).label("score"))
+            .where(self.membership(), *filters)
+            .limit(cap)
+        )
+
+    def _title_membership(self) -> ColumnElement[bool]:
+        return self.filter()
+
 
 class SqliteTextSearch(TextSearch):
     def _match(self, expression: str) -> ColumnElement[bool]:
@@ -171,17 +185,40 @@ class SqliteTextSearch(TextSearch):
         if self.count_capped(session, common_above) <= common_above:
             return session.execute(page.statement(self.driven(page.columns))).all()
         walk = page.statement(select(*page.columns).where(self.filter()))
-        rows = _within(session, walk, WALK_BUDGET_SECONDS)
-        if rows is not None:
-            return rows
-        return session.execute(page.statement(select(*page.columns).where(self._membership()))).all()
+        try:
+            with self.time_limit(session, WALK_BUDGET_SECONDS):
+                return session.execute(walk).all()
+        except OutOfTime:
+            return session.execute(page.statement(select(*page.columns).where(self.membership()))).all()
 
-    def _membership(self) -> ColumnElement[bool]:
+    @contextmanager
+    def time_limit(self, session: Session, seconds: float) -> Iterator[None]:
+        connection = session.connection().connection.dbapi_connection
+        assert connection is not None
+        deadline = time.perf_counter() + seconds
+        # A true result from the handler interrupts the running statement.
+        connection.set_progress_handler(lambda: time.perf_counter() > deadline, WALK_CHECK_STEPS)
+        try:
+            yield
+        except OperationalError as error:
+            # Usually "interrupted"; an interrupt inside FTS5's own setup reads
+            # "vtable constructor failed". Past the deadline, it was ours.
+            if "interrupted" not in str(error.orig) and time.perf_counter() <= deadline:
+                raise
+            raise OutOfTime from error
+        finally:
+            connection.set_progress_handler(None, 0)
+
+    def membership(self) -> ColumnElement[bool]:
         if not self.query.has_required:
             return self.filter()
         # `id + 0` keeps SQLite from driving the walk from the list: it stays a lookup.
         matched = select(_fts.c.rowid).where(self._match(self._expression()))
         return (col(Product.id) + 0).in_(matched)
+
+    def _title_membership(self) -> ColumnElement[bool]:
+        title = search_query.to_fts5(self.query, title_only=True, hints=self.hints)
+        return (col(Product.id) + 0).in_(select(_fts.c.rowid).where(self._match(title)))
 
     def driven(self, columns: list[Any]) -> Select[Any]:
         if not self.query.has_required:
@@ -237,6 +274,10 @@ class PostgresTextSearch(TextSearch):
     def driven(self, columns: list[Any]) -> Select[Any]:
         return select(*columns).where(self.filter())
 
+    def _title_membership(self) -> ColumnElement[bool]:
+        title_vector = func.to_tsvector(literal_column(f"'{TS_CONFIG}'::regconfig"), col(Product.title))
+        return title_vector.bool_op("@@")(self._tsquery(self._text()))
+
     def ranked(self, filters: list[ColumnElement[bool]], cap: int) -> Select[Any]:
         full = search_query.to_tsquery(self.query)
         score = func.ts_rank(_search_vector, self._tsquery(full)).cast(Float).label("score")
@@ -259,23 +300,6 @@ class PostgresTextSearch(TextSearch):
         return select(
             candidates.c.id, func.min(candidates.c.tier).label("tier"), func.max(candidates.c.score).label("score")
         ).group_by(candidates.c.id)
-
-
-def _within(session: Session, statement: Select[Any], seconds: float) -> Sequence[Row[Any]] | None:
-    """Run `statement` on SQLite, or give up after `seconds` and return None."""
-    connection = session.connection().connection.dbapi_connection
-    assert connection is not None
-    deadline = time.perf_counter() + seconds
-    # A true result from the handler interrupts the statement.
-    connection.set_progress_handler(lambda: time.perf_counter() > deadline, WALK_CHECK_STEPS)
-    try:
-        return session.execute(statement).all()
-    except OperationalError as error:
-        if "interrupted" not in str(error.orig):
-            raise
-        return None
-    finally:
-        connection.set_progress_handler(None, 0)
 
 
 def text_search(dialect: str, query: ParsedQuery, hints: tuple[ColumnHint, ...] = ()) -> TextSearch:
