@@ -1,5 +1,7 @@
 """search_products through the in-memory client: text, every filter, every sort, pages, facets, money."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -232,6 +234,13 @@ async def test_every_sort_orders_the_matches(
     assert result["sort"] == sort
 
 
+@contextmanager
+def _no_time(self: object, session: object, seconds: float) -> Iterator[None]:
+    """A time limit already spent: whatever runs inside is stopped."""
+    raise search_text.OutOfTime
+    yield  # pragma: no cover
+
+
 @pytest.mark.parametrize("sort", ["price_asc", "price_desc", "rating", "newest"])
 async def test_sorts_with_text_are_exact_over_every_match(
     client: Client, database: Database, sort: str, monkeypatch: pytest.MonkeyPatch
@@ -243,9 +252,9 @@ async def test_sorts_with_text_are_exact_over_every_match(
     # A tiny cap makes the text count as common: the plan walks the sort's index instead,
     monkeypatch.setattr(search, "COUNT_CAP", 1)
     as_if_common = await search_ids(client, query=store.word, sort=sort)
-    # and with no time for the walk it gathers the matches and walks again checking membership.
-    monkeypatch.setattr(search_text, "WALK_BUDGET_SECONDS", 0.0)
-    monkeypatch.setattr(search_text, "WALK_CHECK_STEPS", 1)
+    # and when the walk runs out of time, the matches are gathered and sorted another way.
+    monkeypatch.setattr(search_text.SqliteTextSearch, "time_limit", _no_time)
+    monkeypatch.setattr(search_text.PostgresTextSearch, "time_limit", _no_time)
     out_of_time = await search_ids(client, query=store.word, sort=sort)
 
     assert with_text == by_filters

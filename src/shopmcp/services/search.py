@@ -118,7 +118,7 @@ def search_products(*, session: Session, request: SearchRequest, currency: str) 
     ranked = request.sort == "relevance" and parsed.has_required
     bound_to = fingerprint(request.binding())
 
-    narrowed = len(filters) > 1  # more than "listed"
+    narrowed = len(filters) > 1 and text is not None and text.filters_may_lead  # more than "listed"
     stats = _stats(session, text, filters, currency, narrowed=narrowed)
     if ranked:
         rows, next_key = _ranked_page(session, text, filters, request, bound_to, narrowed=narrowed)

@@ -29,9 +29,23 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Float, Integer, Row, Select, case, func, literal, literal_column, select, table
+from sqlalchemy import (
+    ColumnElement,
+    Float,
+    Integer,
+    Row,
+    Select,
+    case,
+    func,
+    literal,
+    literal_column,
+    select,
+    table,
+    text,
+)
 from sqlalchemy import column as sql_column
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.sql import operators
 from sqlalchemy.sql.elements import ColumnClause
 from sqlmodel import Session, col
 
@@ -45,6 +59,9 @@ BM25_WEIGHTS = (10.0, 5.0, 2.0, 1.0)
 
 WALK_BUDGET_SECONDS = 0.01
 """How long SQLite may walk a sort's index checking the text per row before it gathers the matches instead."""
+
+_QUERY_CANCELED = "57014"
+"""PostgreSQL's SQLSTATE for a statement stopped by statement_timeout."""
 
 WALK_CHECK_STEPS = 10_000
 """SQLite virtual-machine steps between two looks at the walk's clock."""
@@ -125,6 +142,13 @@ class TextSearch(ABC):
         """
         yield
 
+    filters_may_lead = False
+    """Whether `services.search` should let narrow filters lead when reading the words' matches is slow.
+
+    Only SQLite: PostgreSQL's planner already weighs the GIN index against
+    the filters' indexes (and can intersect them).
+    """
+
     def membership(self) -> ColumnElement[bool]:
         """The text as a condition for plans driven by the filters' indexes rather than the words."""
         return self.filter()
@@ -147,6 +171,8 @@ class TextSearch(ABC):
 
 
 class SqliteTextSearch(TextSearch):
+    filters_may_lead = True
+
     def _match(self, expression: str) -> ColumnElement[bool]:
         return _fts_match_column.match(literal(expression))
 
@@ -274,6 +300,39 @@ class PostgresTextSearch(TextSearch):
     def driven(self, columns: list[Any]) -> Select[Any]:
         return select(*columns).where(self.filter())
 
+    def sorted(self, session: Session, page: SortedPage, *, common_above: int) -> Sequence[Row[Any]]:  # noqa: ARG002
+        """The planner's plan, within `WALK_BUDGET_SECONDS`; then every match, sorted.
+
+        For a common word the planner walks the sort's index and checks the
+        text per row, expecting to fill the page soon. When the word's products
+        lie far along the sort it would walk most of the table, so the walk is
+        cancelled after the budget and the matches are gathered from the GIN
+        index (a CTE the planner cannot fold into an index walk) and sorted.
+        """
+        walk = page.statement(select(*page.columns).where(self.filter()))
+        try:
+            with self.time_limit(session, WALK_BUDGET_SECONDS):
+                return session.execute(walk).all()
+        except OutOfTime:
+            matches = select(*page.columns).where(self.filter(), *page.conditions).cte("matches")
+            matches = matches.prefix_with("MATERIALIZED")
+            ordered = [_on(matches, term) for term in page.ordering]
+            return session.execute(select(*matches.c).order_by(*ordered).limit(page.limit)).all()
+
+    @contextmanager
+    def time_limit(self, session: Session, seconds: float) -> Iterator[None]:
+        # A savepoint, so a cancelled statement leaves the read transaction usable.
+        milliseconds = max(1, round(seconds * 1000))
+        try:
+            with session.begin_nested():
+                session.execute(text(f"SET LOCAL statement_timeout = {milliseconds}"))
+                yield
+                session.execute(text("SET LOCAL statement_timeout TO DEFAULT"))
+        except OperationalError as error:
+            if getattr(error.orig, "sqlstate", None) != _QUERY_CANCELED:
+                raise
+            raise OutOfTime from error
+
     def _title_membership(self) -> ColumnElement[bool]:
         title_vector = func.to_tsvector(literal_column(f"'{TS_CONFIG}'::regconfig"), col(Product.title))
         return title_vector.bool_op("@@")(self._tsquery(self._text()))
@@ -300,6 +359,13 @@ class PostgresTextSearch(TextSearch):
         return select(
             candidates.c.id, func.min(candidates.c.tier).label("tier"), func.max(candidates.c.score).label("score")
         ).group_by(candidates.c.id)
+
+
+def _on(cte: Any, ordering: Any) -> Any:
+    """`ordering` (a column, maybe `.desc()`) restated over the same-named column of `cte`."""
+    column = getattr(ordering, "element", ordering)
+    restated = cte.c[column.key]
+    return restated.desc() if getattr(ordering, "modifier", None) is operators.desc_op else restated.asc()
 
 
 def text_search(dialect: str, query: ParsedQuery, hints: tuple[ColumnHint, ...] = ()) -> TextSearch:
