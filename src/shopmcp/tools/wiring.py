@@ -94,7 +94,13 @@ def _failed(error: Exception) -> CallToolResult:
 
 
 def shop_tool(fn: F) -> F:
-    """Wrap a tool function (sync or async) so that every failure is a structured tool error."""
+    """Wrap a tool function (sync or async) so that every failure is a structured tool error.
+
+    The wrapper's docstring is the tool's description: dedented, so that a model reads it without the
+    source's indentation.
+    """
+    if fn.__doc__:
+        fn.__doc__ = inspect.cleandoc(fn.__doc__)
     if inspect.iscoroutinefunction(fn):
 
         @functools.wraps(fn)
