@@ -134,11 +134,9 @@ class Database:
     def __init__(self, url: str, *, pool_size: int = 10, max_overflow: int = 40) -> None:
         self.engine = create_db_engine(url, pool_size=pool_size, max_overflow=max_overflow)
         self._reader = sessionmaker(bind=self.engine, class_=Session, expire_on_commit=False)
-        self._writer = sessionmaker(
-            bind=self.engine.execution_options(**{_WRITE_OPTION: True}),
-            class_=Session,
-            expire_on_commit=False,
-        )
+        self.write_engine = self.engine.execution_options(**{_WRITE_OPTION: True})
+        """The engine for connections that will write: on SQLite their transactions begin IMMEDIATE."""
+        self._writer = sessionmaker(bind=self.write_engine, class_=Session, expire_on_commit=False)
 
     @property
     def dialect(self) -> str:

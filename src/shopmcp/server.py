@@ -13,7 +13,6 @@ from sqlalchemy.engine import make_url
 from shopmcp import __version__, migrations
 from shopmcp.auth import build_auth
 from shopmcp.config import Settings, load_settings
-from shopmcp.db import _WRITE_OPTION as WRITE_OPTION
 from shopmcp.db import Database
 from shopmcp.observability import ToolCallLogMiddleware, trace_database
 from shopmcp.services.coupons import seed_demo_coupons
@@ -96,7 +95,7 @@ def _migration_lock(db: Database) -> Iterator[Engine]:
     transaction starts with `BEGIN IMMEDIATE`, which waits for the other.
     """
     if db.dialect != "postgresql":
-        yield db.engine.execution_options(**{WRITE_OPTION: True})
+        yield db.write_engine
         return
     with db.engine.connect() as connection:
         connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": _MIGRATION_LOCK_KEY})
