@@ -1,0 +1,135 @@
+"""Run every benchmark, print the table, write JSON and Markdown results.
+
+    .venv/bin/python -m bench                 # everything (catalogs generated once, then reused)
+    .venv/bin/python -m bench --quick         # under two minutes: tiny catalogs, few calls
+    .venv/bin/python -m bench --only calls,startup --skip-1m --postgres postgresql://postgres@127.0.0.1/postgres
+
+Results go to `<output>/results/<name>.json` and `<output>/RESULTS.md` (`RESULTS-quick.md` for --quick),
+output defaulting to `bench/`. The benchmark interface (BenchContext, Row) is in bench/harness.py.
+"""
+
+import argparse
+import importlib
+import os
+import shlex
+import sys
+import time
+import traceback
+from pathlib import Path
+from typing import Any
+
+from bench.harness import REPO, BenchContext, BenchFunction, Row, machine, versions, write_json
+
+# The benchmarks, run in this order: a module `bench.<name>` with run(ctx) -> list[Row] (see bench/harness.py);
+# `--only <name>` picks by the last part of the module name. One line each.
+BENCHMARKS: list[str] = [
+    "bench.calls",
+    "bench.throughput",
+    "bench.startup",
+    "bench.memory",
+]
+
+DEFAULT_POSTGRES = "postgresql://postgres@127.0.0.1:5432/postgres"
+
+
+def parse(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--quick", action="store_true", help="Whole run under two minutes (tiny catalogs).")
+    parser.add_argument("--only", default="", help="Comma-separated benchmark names (e.g. calls,startup).")
+    parser.add_argument("--skip-1m", action="store_true", help="Leave out the 1,000,000-product parts.")
+    parser.add_argument("--output", type=Path, default=REPO / "bench", help="Directory for results/ and RESULTS.md.")
+    parser.add_argument("--name", default="", help="Name of the JSON file (default: timestamp).")
+    parser.add_argument("--postgres", default=DEFAULT_POSTGRES, help="Admin URL of PostgreSQL ('' to skip it).")
+    parser.add_argument(
+        "--work-dir", type=Path, default=Path("/tmp/shopmcp-bench"), help="Where catalogs are kept between runs."
+    )
+    return parser.parse_args(argv)
+
+
+def postgres_reachable(url: str) -> str | None:
+    """None when PostgreSQL answers at `url`, else the reason it does not."""
+    if not url:
+        return "no --postgres URL given"
+    import psycopg
+
+    try:
+        with psycopg.connect(url, connect_timeout=5) as conn:
+            conn.execute("SELECT 1")
+    except psycopg.Error as error:
+        return f"PostgreSQL unreachable at {url}: {str(error).strip().splitlines()[0]}"
+    return None
+
+
+def load(names: str) -> list[tuple[str, BenchFunction]]:
+    """The registered benchmarks, narrowed to `names` when given."""
+    wanted = {name.strip() for name in names.split(",") if name.strip()}
+    known = {module_name.rsplit(".", 1)[-1]: module_name for module_name in BENCHMARKS}
+    unknown = wanted - known.keys()
+    if unknown:
+        raise SystemExit(f"unknown benchmark(s): {', '.join(sorted(unknown))}; known: {', '.join(known)}")
+    # Imported only when chosen, so one benchmark's imports cannot stop another from running.
+    return [
+        (name, importlib.import_module(module).run) for name, module in known.items() if not wanted or name in wanted
+    ]
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse(sys.argv[1:] if argv is None else argv)
+    command = "python -m bench " + shlex.join(sys.argv[1:] if argv is None else argv)
+    chosen = load(args.only)
+    reason = postgres_reachable(args.postgres)
+    ctx = BenchContext(
+        quick=args.quick,
+        skip_1m=args.skip_1m or args.quick,
+        work_dir=args.work_dir / ("quick" if args.quick else "full"),
+        postgres_admin=None if reason else args.postgres,
+        postgres_skip_reason=reason,
+    )
+    if reason:
+        ctx.log(f"PostgreSQL parts skipped: {reason}")
+    before = machine()
+    started = time.time()
+    rows: list[Row] = []
+    failures: dict[str, str] = {}
+    try:
+        for name, run in chosen:
+            ctx.log(f"{name}: start")
+            bench_started = time.perf_counter()
+            try:
+                rows.extend(run(ctx))
+            except Exception:  # one broken benchmark must not lose the others' figures
+                failures[name] = traceback.format_exc()
+                ctx.log(f"{name}: FAILED\n{failures[name]}")
+                rows.append(Row.skip(name, "(benchmark failed)", failures[name].strip().splitlines()[-1]))
+            ctx.log(f"{name}: done in {time.perf_counter() - bench_started:.1f} s")
+    finally:
+        ctx.close()
+    payload: dict[str, Any] = {
+        "command": command,
+        "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(started)),
+        "seconds": round(time.time() - started, 1),
+        "quick": args.quick,
+        "benchmarks": [name for name, _ in chosen],
+        "machine": {key: value for key, value in before.items() if key != "load_average"},
+        "load_average_before": before["load_average"],
+        "load_average_after": [round(x, 2) for x in os.getloadavg()],
+        "versions": versions(ctx.postgres_admin),
+        "postgres_skipped": reason,
+        "failures": failures,
+        "rows": [row.__dict__ for row in rows],
+    }
+    from bench import report
+
+    name = args.name or time.strftime("%Y%m%d-%H%M%S", time.gmtime(started)) + ("-quick" if args.quick else "")
+    json_path = args.output / "results" / f"{name}.json"
+    write_json(json_path, payload)
+    markdown_path = args.output / ("RESULTS-quick.md" if args.quick else "RESULTS.md")
+    kept = report.kept_notes(markdown_path)
+    markdown_path.write_text(report.markdown(payload, json_path.relative_to(args.output).as_posix()) + kept)
+    print(report.table(rows))
+    ctx.log(f"wrote {json_path}")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
