@@ -2,6 +2,7 @@
 
 import json
 import os
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -68,6 +69,30 @@ class Settings(BaseSettings):
     payment_provider: Literal["sandbox"] = Field(default="sandbox", description="Only the sandbox exists.")
     tax_rates_file: Path | None = Field(
         default=None, description="A CSV of tax rates by destination; default: the packaged data/tax_rates.csv."
+    )
+
+    # Agent test harnesses (README "For harness authors").
+    deterministic_seed: int | None = Field(
+        default=None,
+        ge=0,
+        description="Seeded mode: ids derive from this seed, the session and counters in the database, and the "
+        "clock is logical, so the same calls give the same results and the same final state.",
+    )
+    clock: datetime | None = Field(
+        default=None,
+        description="Start of a logical clock (e.g. 2026-11-01T12:00:00Z): each session's time starts here and "
+        "moves `clock_step_seconds` per write of that session. Default: the wall clock, or 2026-11-01T12:00:00Z "
+        "in seeded mode.",
+    )
+    clock_step_seconds: int = Field(default=1, ge=0, le=86_400, description="Logical time per write of a session.")
+    stock_mode: Literal["shared", "per_session"] = Field(
+        default="shared",
+        description="per_session: each shopping session buys from its own copy of the inventory (parallel "
+        "episodes do not interfere); shared: one inventory for all.",
+    )
+    admin_tools: bool = Field(
+        default=False,
+        description="Register the admin tool reset_store and the store-wide state resources; for harnesses only.",
     )
 
     log_format: Literal["console", "json"] | None = Field(

@@ -22,6 +22,7 @@ run again. Only if the database cannot be asked does the write fail, with
 idempotency key is stored in the order's own transaction.)
 """
 
+import copy
 import random
 import time
 from collections.abc import Callable, Iterator
@@ -35,6 +36,8 @@ from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session
+
+from shopmcp.runtime import DEFAULT_RUNTIME, RUNTIME_KEY, Runtime, transaction_clock
 
 log = structlog.get_logger(__name__)
 
@@ -132,11 +135,25 @@ class Database:
     """One engine and the two kinds of session the services run in."""
 
     def __init__(self, url: str, *, pool_size: int = 10, max_overflow: int = 40) -> None:
+        self.runtime: Runtime = DEFAULT_RUNTIME
+        """Ids, clock and stock mode of the services run through this object (see `shopmcp.runtime`)."""
         self.engine = create_db_engine(url, pool_size=pool_size, max_overflow=max_overflow)
         self._reader = sessionmaker(bind=self.engine, class_=Session, expire_on_commit=False)
         self.write_engine = self.engine.execution_options(**{_WRITE_OPTION: True})
         """The engine for connections that will write: on SQLite their transactions begin IMMEDIATE."""
         self._writer = sessionmaker(bind=self.write_engine, class_=Session, expire_on_commit=False)
+
+    def with_runtime(self, runtime: Runtime) -> "Database":
+        """The same engine and pools, with another runtime (a seeded server beside a random one in tests)."""
+        twin = copy.copy(self)
+        twin.runtime = runtime
+        return twin
+
+    @contextmanager
+    def _scoped(self, session: Session) -> Iterator[Session]:
+        session.info[RUNTIME_KEY] = self.runtime
+        with transaction_clock(self.runtime):
+            yield session
 
     @property
     def dialect(self) -> str:
@@ -146,13 +163,13 @@ class Database:
     @contextmanager
     def read(self) -> Iterator[Session]:
         """A session for reading; whatever it did is rolled back at the end."""
-        with self._reader() as session:
+        with self._reader() as session, self._scoped(session):
             yield session
 
     @contextmanager
     def write(self) -> Iterator[Session]:
         """One write transaction: committed when the block ends, rolled back if it raises."""
-        with self._writer() as session, session.begin():
+        with self._writer() as session, session.begin(), self._scoped(session):
             yield session
 
     def run_write(self, fn: Callable[..., T], /, **kwargs: Any) -> T:
@@ -174,7 +191,7 @@ class Database:
         return _with_retries(read_once)
 
     def _write_once(self, fn: Callable[..., T], kwargs: dict[str, Any]) -> T:
-        with self._writer() as session:
+        with self._writer() as session, self._scoped(session):
             session.begin()
             xid = self._transaction_id(session)
             result = fn(session=session, **kwargs)

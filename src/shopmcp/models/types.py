@@ -7,12 +7,15 @@ from sqlalchemy import JSON, DateTime, Dialect
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.types import TypeDecorator
 
+from shopmcp.runtime import current_time
+
 # JSONB on PostgreSQL (indexable, compact), JSON text elsewhere.
 PortableJSON = JSON().with_variant(JSONB(), "postgresql")
 
 
 def utcnow() -> datetime:
-    return datetime.now(UTC)
+    """Now: the logical clock's time inside a transaction of a clocked server, else the wall clock."""
+    return current_time() or datetime.now(UTC)
 
 
 class UTCDateTime(TypeDecorator[datetime]):

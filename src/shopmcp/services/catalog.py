@@ -3,7 +3,7 @@
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import ColumnElement, and_, func, or_
 from sqlmodel import Session, col, select
@@ -23,6 +23,7 @@ from shopmcp.models.catalog_public import (
     VariantDetail,
 )
 from shopmcp.models.common import Money
+from shopmcp.models.types import utcnow
 from shopmcp.money import money
 from shopmcp.services import delivery
 from shopmcp.services.price_history import price_stats
@@ -224,7 +225,7 @@ def active_offers(session: Session, product_ids: Iterable[int]) -> list[tuple[Of
 
 def get_product(*, session: Session, product_id: int, now: datetime | None = None) -> ProductDetail:
     """Everything about one active product: variants, every active offer with shipping, the 30-day low."""
-    now = now or datetime.now(UTC)
+    now = now or utcnow()
     product, brand, category = load_listed_product(session, product_id)
     variants = session.exec(
         select(Variant).where(col(Variant.product_id) == product_id).order_by(col(Variant.position), col(Variant.id))

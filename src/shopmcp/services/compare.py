@@ -14,7 +14,7 @@ tax, so today it changes no figure; tax for a destination is quoted by
 preview_checkout.
 """
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from functools import cache
 from typing import Any
 
@@ -32,6 +32,7 @@ from shopmcp.models.catalog_public import (
     ProductComparison,
     ShippingQuote,
 )
+from shopmcp.models.types import utcnow
 from shopmcp.money import money
 from shopmcp.services import catalog, delivery
 from shopmcp.services.price_history import PriceStats, price_stats
@@ -69,7 +70,7 @@ def compare_prices(
     now: datetime | None = None,
 ) -> CompareResult:
     """Compare the offers of `product_ids` (in the order given, duplicates dropped) for `quantity` units."""
-    now = now or datetime.now(UTC)
+    now = now or utcnow()
     country = normalize_country(ship_to_country)
     ids = list(dict.fromkeys(product_ids))
     products = _load_products(session, ids)

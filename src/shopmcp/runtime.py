@@ -1,0 +1,102 @@
+"""How a server generates values and counts stock: random or seeded ids, wall or logical clock, shared or
+per-session stock.
+
+A `Runtime` is built once from the settings and rides on the `Database`, which
+hands it to every SQL session it opens (`session.info[RUNTIME_KEY]`), so the
+services find it where they find the database. This module imports nothing of
+shopmcp, so `db.py` and `models/` can use it.
+
+The logical clock: while a transaction runs, `models.types.utcnow()` reads
+`current_time()`. Outside seeded or clocked mode nothing is set and the wall
+clock answers.
+"""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any, Literal
+
+StockMode = Literal["shared", "per_session"]
+
+RUNTIME_KEY = "shopmcp.runtime"
+"""Key of the `Runtime` in `Session.info`."""
+
+DEFAULT_CLOCK_START = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
+"""Where the logical clock starts in seeded mode when no clock is configured."""
+
+_NOW: ContextVar[datetime | None] = ContextVar("shopmcp_logical_now", default=None)
+
+
+@dataclass(frozen=True)
+class Runtime:
+    """The generation and stock policy of one server.
+
+    Attributes:
+        seed: Seeded mode when set: ids derive from it, the session and a counter in the database.
+        clock_start: The logical clock's start; None means the wall clock.
+        clock_step: How far a session's logical clock moves on each of its writes.
+        stock_mode: `shared` (one inventory) or `per_session` (each session buys from its own copy).
+    """
+
+    seed: int | None = None
+    clock_start: datetime | None = None
+    clock_step: timedelta = timedelta(seconds=1)
+    stock_mode: StockMode = "shared"
+
+    @property
+    def seeded(self) -> bool:
+        return self.seed is not None
+
+    @property
+    def per_session_stock(self) -> bool:
+        return self.stock_mode == "per_session"
+
+
+DEFAULT_RUNTIME = Runtime()
+
+
+def runtime_from(settings: Any) -> Runtime:
+    """The runtime the settings describe (`deterministic_seed`, `clock`, `clock_step_seconds`, `stock_mode`)."""
+    seed = settings.deterministic_seed
+    start = settings.clock
+    if start is None and seed is not None:
+        start = DEFAULT_CLOCK_START
+    return Runtime(
+        seed=seed,
+        clock_start=_as_utc(start) if start is not None else None,
+        clock_step=timedelta(seconds=settings.clock_step_seconds),
+        stock_mode=settings.stock_mode,
+    )
+
+
+def _as_utc(moment: datetime) -> datetime:
+    """A naive clock setting is read as UTC."""
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def runtime_of(session: Any) -> Runtime:
+    """The runtime of a SQL session opened by `Database` (the default one for any other session)."""
+    found = session.info.get(RUNTIME_KEY)
+    return found if isinstance(found, Runtime) else DEFAULT_RUNTIME
+
+
+def current_time() -> datetime | None:
+    """The logical time of the running transaction, or None for the wall clock."""
+    return _NOW.get()
+
+
+def set_time(moment: datetime) -> None:
+    """Make `moment` the time of the rest of the running transaction (see `transaction_clock`)."""
+    _NOW.set(moment)
+
+
+@contextmanager
+def transaction_clock(runtime: Runtime) -> Iterator[None]:
+    """Around one transaction: the logical clock starts at `clock_start` (a session's time is set later)."""
+    token = _NOW.set(runtime.clock_start)
+    try:
+        yield
+    finally:
+        _NOW.reset(token)
