@@ -3,6 +3,7 @@
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 import structlog
@@ -15,8 +16,9 @@ from shopmcp.auth import build_auth
 from shopmcp.config import Settings, load_settings
 from shopmcp.db import Database
 from shopmcp.observability import ToolCallLogMiddleware, trace_database
+from shopmcp.runtime import runtime_from
 from shopmcp.services.coupons import seed_demo_coupons
-from shopmcp.services.generator import seed_demo_catalog
+from shopmcp.services.generator import anchor_at, seed_demo_catalog
 from shopmcp.tools import register_all
 
 log = structlog.get_logger(__name__)
@@ -44,7 +46,8 @@ class AppContext:
 def build_server(settings: Settings | None = None, *, db: Database | None = None) -> MCPServer[AppContext]:
     """Build the shopmcp server over `db` (default: the database `settings` names)."""
     settings = settings or load_settings()
-    app = AppContext(settings=settings, db=db or Database(settings.resolved_database_url))
+    db = (db or Database(settings.resolved_database_url)).with_runtime(runtime_from(settings))
+    app = AppContext(settings=settings, db=db)
 
     @asynccontextmanager
     async def lifespan(_server: MCPServer[AppContext]) -> AsyncIterator[AppContext]:
@@ -69,11 +72,24 @@ def build_server(settings: Settings | None = None, *, db: Database | None = None
 
 def prepare_database(settings: Settings, db: Database) -> None:
     """Migrate the schema if allowed, then seed the demo store where configured."""
+    db = db.with_runtime(runtime_from(settings))
     ensure_schema(settings, db)
     if settings.seed_demo_catalog:
-        seed_demo_catalog(db, products=settings.demo_products, seed=settings.demo_seed, currency=settings.currency)
+        seed_demo_catalog(
+            db,
+            products=settings.demo_products,
+            seed=settings.demo_seed,
+            currency=settings.currency,
+            anchor=catalog_anchor(settings),
+        )
         # After the demo catalog: a category-limited demo coupon needs its categories.
         db.run_write(seed_demo_coupons, currency=settings.currency)
+
+
+def catalog_anchor(settings: Settings) -> datetime | None:
+    """The day generated catalog dates count back from: the logical clock's day when there is one, else today."""
+    start = runtime_from(settings).clock_start
+    return anchor_at(start.date()) if start is not None else None
 
 
 def ensure_schema(settings: Settings, db: Database) -> None:

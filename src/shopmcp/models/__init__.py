@@ -16,6 +16,7 @@ from shopmcp.models.catalog import (
     Variant,
     VariantOption,
 )
+from shopmcp.models.harness import HarnessCounter, SessionStock
 from shopmcp.models.order import IdempotencyRecord, Order, OrderLine, OrderStatusChange, Quote
 from shopmcp.models.session import ShoppingSession
 
@@ -25,6 +26,7 @@ __all__ = [
     "Category",
     "Coupon",
     "CouponRedemption",
+    "HarnessCounter",
     "IdempotencyRecord",
     "Offer",
     "Order",
@@ -34,6 +36,7 @@ __all__ = [
     "Product",
     "Quote",
     "Seller",
+    "SessionStock",
     "ShippingRate",
     "ShoppingSession",
     "Variant",

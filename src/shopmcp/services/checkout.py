@@ -43,9 +43,10 @@ from shopmcp.services.cart_pricing import (
     shipment_views,
 )
 from shopmcp.services.catalog_aggregates import refresh_products
+from shopmcp.services.determinism import new_id
 from shopmcp.services.orders import order_view
 from shopmcp.services.payments import PaymentProvider
-from shopmcp.services.sessions import Scope, mint_id, require_session
+from shopmcp.services.sessions import Scope, require_session
 from shopmcp.services.tax import TaxTable
 
 
@@ -100,7 +101,7 @@ def preview_checkout(
     require_checkout_ready(priced)
     snapshot = priced.snapshot()
     quote = Quote(
-        id=mint_id("quo"),
+        id=new_id(session, "quo", scope=row.id),
         session_id=row.id,
         currency=currency,
         total=snapshot.total,
@@ -161,7 +162,7 @@ def place_order(
     quoted = Snapshot.model_validate(quote.priced)
     _require_unchanged(session, row, quote, quoted, currency=currency, tax_table=tax_table)
 
-    order_id = mint_id("ord")
+    order_id = new_id(session, "ord", scope=row.id)
     decremented = take_stock(session, quoted.lines)
     charge = provider.charge(
         amount=quoted.total,

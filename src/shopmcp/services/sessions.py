@@ -5,7 +5,6 @@ session by id *and* principal, so a session of another principal is answered
 exactly like one that does not exist.
 """
 
-import secrets
 from dataclasses import dataclass
 
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -16,9 +15,7 @@ from shopmcp.errors import ShopError, not_found
 from shopmcp.models.cart_public import SessionInfo
 from shopmcp.models.session import ShoppingSession
 from shopmcp.models.types import utcnow
-
-_ID_RANDOM_BYTES = 18
-"""144 random bits per id: unguessable, and 24 URL-safe characters."""
+from shopmcp.services.determinism import enter_session, keyed_id, new_id
 
 
 @dataclass(frozen=True)
@@ -27,11 +24,6 @@ class Scope:
 
     principal: str
     session_id: str
-
-
-def mint_id(prefix: str) -> str:
-    """A new server-minted id: a readable prefix and 144 random bits, e.g. `ses_3q2...`."""
-    return f"{prefix}_{secrets.token_urlsafe(_ID_RANDOM_BYTES)}"
 
 
 def session_not_found(session_id: str) -> ShopError:
@@ -44,7 +36,7 @@ def session_not_found(session_id: str) -> ShopError:
 
 def create_session(*, session: Session, principal: str) -> SessionInfo:
     """A fresh, empty session of `principal`."""
-    row = ShoppingSession(id=mint_id("ses"), principal=principal)
+    row = ShoppingSession(id=new_id(session, "ses", scope=principal), principal=principal, created_at=utcnow())
     session.add(row)
     session.flush()
     return SessionInfo(session_id=row.id, created_at=row.created_at)
@@ -68,7 +60,8 @@ def ensure_keyed_session(*, session: Session, principal: str, default_key: str) 
     """
     dialect = session.get_bind().dialect.name
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    values = {"id": mint_id("ses"), "principal": principal, "default_key": default_key, "created_at": utcnow()}
+    session_id = keyed_id(session, "ses", key=f"{principal}|{default_key}")
+    values = {"id": session_id, "principal": principal, "default_key": default_key, "created_at": utcnow()}
     statement = (
         insert(ShoppingSession)
         .values(**values)
@@ -95,4 +88,6 @@ def require_session(session: Session, scope: Scope, *, lock: bool = False) -> Sh
     row = session.exec(statement).first()
     if row is None:
         raise session_not_found(scope.session_id)
+    # The session's logical time (seeded or clocked mode): a locking call is a write and moves it on.
+    enter_session(session, row.id, write=lock)
     return row
