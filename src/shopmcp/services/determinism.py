@@ -76,11 +76,9 @@ def next_value(session: Session, name: str) -> int:
     """Add one to counter `name` (created at 1) in the running transaction and return it."""
     dialect = session.get_bind().dialect.name
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    statement = insert(HarnessCounter).values(name=name, value=1)
-    statement = statement.on_conflict_do_update(
-        index_elements=["name"], set_={"value": _COUNTERS.c.value + 1}
-    ).returning(_COUNTERS.c.value)
-    return int(session.execute(statement).scalar_one())
+    upsert = insert(HarnessCounter).values(name=name, value=1)
+    statement = upsert.on_conflict_do_update(index_elements=["name"], set_={"value": _COUNTERS.c.value + 1})
+    return int(session.execute(statement.returning(_COUNTERS.c.value)).scalar_one())
 
 
 def current_value(session: Session, name: str) -> int:
