@@ -1,0 +1,85 @@
+"""Tool-call cost: median and p99 of four shopmcp tools against the echo tool, per transport and backend.
+
+Per transport (in memory, stdio, Streamable HTTP) an echo server and a shopmcp server run side by side;
+the calls go one at a time, in rounds that take turns between echo and each tool, so a burst of load
+from elsewhere on the machine falls on all of them alike. Target: get_product's median at most 2x echo's.
+"""
+
+import time
+
+import anyio
+
+from bench import servers
+from bench.harness import BenchContext, Row, summarize
+from bench.servers import TRANSPORTS, Transport
+from bench.workload import Caller, Catalog
+
+NAME = "calls"
+TOOLS = ("get_product", "search_products", "add_to_cart", "view_cart")
+CATALOG_PRODUCTS = 10_000
+QUICK_PRODUCTS = 500
+GET_PRODUCT_MAX_RATIO = 2.0
+
+
+def run(ctx: BenchContext) -> list[Row]:
+    rows: list[Row] = []
+    rounds, per_round, warmup = (4, 10, 10) if ctx.quick else (20, 50, 50)
+    for backend in ctx.backends:
+        url = ctx.catalog(backend, QUICK_PRODUCTS if ctx.quick else CATALOG_PRODUCTS)
+        catalog = Catalog.load(url)
+        for transport in TRANSPORTS:
+            ctx.log(f"calls: {backend}, {transport}")
+            samples = anyio.run(_measure, transport, url, catalog, rounds, per_round, warmup)
+            rows += _rows(samples, backend, transport)
+    return rows
+
+
+async def _measure(
+    transport: Transport, url: str, catalog: Catalog, rounds: int, per_round: int, warmup: int
+) -> dict[str, list[float]]:
+    samples: dict[str, list[float]] = {name: [] for name in ("echo", *TOOLS)}
+    async with servers.connect("echo", transport) as echo, servers.connect("shopmcp", transport, url) as shop:
+        callers = {"echo": Caller(echo, None), **{tool: Caller(shop, catalog) for tool in TOOLS}}
+        for name, caller in callers.items():
+            await caller.prepare(name)
+            for _ in range(warmup):
+                await caller.call(name)
+        for _ in range(rounds):
+            for name, caller in callers.items():
+                for _ in range(per_round):
+                    started = time.perf_counter()
+                    await caller.call(name)
+                    samples[name].append(time.perf_counter() - started)
+    return samples
+
+
+def _rows(samples: dict[str, list[float]], backend: str, transport: str) -> list[Row]:
+    echo = summarize(samples["echo"])
+    rows = [
+        Row.measured(NAME, f"echo median, {transport}", echo.median_ms, "ms", extra=echo.as_dict()),
+        Row.measured(NAME, f"echo p99, {transport}", echo.p99_ms, "ms"),
+    ]
+    for tool in TOOLS:
+        stats = summarize(samples[tool])
+        limit = GET_PRODUCT_MAX_RATIO if tool == "get_product" else None
+        rows.append(
+            Row.versus(
+                NAME,
+                f"{tool} median, {transport}",
+                stats.median_ms,
+                echo.median_ms,
+                "ms",
+                baseline_name="echo",
+                backend=backend,
+                max_ratio=limit,
+                extra=stats.as_dict(),
+            )
+        )
+        rows.append(
+            Row.versus(
+                NAME, f"{tool} p99, {transport}", stats.p99_ms, echo.p99_ms, "ms", baseline_name="echo", backend=backend
+            )
+        )
+    for row in rows[:2]:
+        row.backend = backend
+    return rows
