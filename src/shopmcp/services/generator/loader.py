@@ -19,6 +19,7 @@ transaction.
 import re
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import JSON, Boolean, DateTime, Float, Integer, Table, text
@@ -28,6 +29,7 @@ from sqlmodel import SQLModel
 
 from shopmcp.db import SQLITE_SEARCH_DDL
 from shopmcp.models.catalog import Offer, PriceHistory, Product, Variant, VariantOption
+from shopmcp.models.types import UTCDateTime
 from shopmcp.services.generator.products import (
     OFFER_COLUMNS,
     PRICE_HISTORY_COLUMNS,
@@ -109,7 +111,11 @@ class RowConverter:
                 column_type = table.c[name].type
                 if isinstance(column_type, Boolean | Float):
                     continue
-                processor = column_type.dialect_impl(dialect).bind_processor(dialect)
+                processor = (
+                    _utc_processor(dialect_name)
+                    if isinstance(column_type, UTCDateTime)
+                    else column_type.dialect_impl(dialect).bind_processor(dialect)
+                )
                 if processor is not None:
                     converters.append((index, processor))
             self._converters[attribute] = converters
@@ -128,6 +134,38 @@ class RowConverter:
                 values[index] = convert(values[index])
             converted.append(tuple(values))
         return converted
+
+
+def _utc_processor(dialect_name: str) -> Callable[[Any], Any]:
+    """`UTCDateTime`'s bind processing for aware datetimes, without its layers of calls.
+
+    About a third of converting a generated product went through the type
+    decorator's generic chain; generated timestamps are already UTC.
+    """
+
+    def to_sqlite(value: datetime | None) -> str | None:
+        if value is None:
+            return None
+        if value.tzinfo is not UTC:
+            value = _as_utc(value)
+        # The text SQLAlchemy's SQLite DATETIME binds: microseconds always present.
+        return (
+            f"{value.year:04d}-{value.month:02d}-{value.day:02d} "
+            f"{value.hour:02d}:{value.minute:02d}:{value.second:02d}.{value.microsecond:06d}"
+        )
+
+    def to_postgres(value: datetime | None) -> datetime | None:
+        if value is None or value.tzinfo is UTC:
+            return value
+        return _as_utc(value)
+
+    return to_sqlite if dialect_name == "sqlite" else to_postgres
+
+
+def _as_utc(value: datetime) -> datetime:
+    if value.tzinfo is None:
+        raise ValueError("naive datetime given to a UTC column")
+    return value.astimezone(UTC)
 
 
 class _TableWriter:

@@ -181,6 +181,10 @@ class ProductMaker:
         self._cum_weights = list(accumulate(leaf.weight for leaf in vocab.LEAVES))
         self._ids = ids
 
+    def restart_ids(self) -> None:
+        """Number the next rows from 1 again (a worker's chunk, renumbered by the caller)."""
+        self._ids.variant = self._ids.offer = self._ids.price_history = 1
+
     def make(self, product_id: int, rows: Rows) -> None:
         """Append product `product_id` and its rows to `rows`."""
         if not 0 < product_id < _SEED_STRIDE:
