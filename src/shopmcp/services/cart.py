@@ -28,7 +28,7 @@ from shopmcp.models.order import Quote
 from shopmcp.models.session import ShoppingSession
 from shopmcp.models.types import utcnow
 from shopmcp.money import money
-from shopmcp.services import addresses, coupons
+from shopmcp.services import addresses, coupons, stock
 from shopmcp.services.cart_pricing import (
     DEFAULT_SHIPPING_METHOD,
     Destination,
@@ -115,7 +115,7 @@ def add_to_cart(
     """Add `quantity` units of an offer; see the module docstring for how the offer and quantity are decided."""
     row = require_session(session, scope, lock=True)
     offer, product = choose_offer(
-        session, product_id=product_id, variant_id=variant_id, offer_id=offer_id, quantity=quantity
+        session, row.id, product_id=product_id, variant_id=variant_id, offer_id=offer_id, quantity=quantity
     )
     if offer.currency != currency:
         raise invalid_input(
@@ -141,7 +141,8 @@ def add_to_cart(
                 message=f"A cart line holds at most {MAX_LINE_QUANTITY} units; added {wanted - in_cart}.",
             )
         )
-    wanted = _fit_to_stock(offer, product, wanted=wanted, in_cart=in_cart, notices=notices)
+    left = stock.available(session, row.id, offer)
+    wanted = _fit_to_stock(offer, product, left, wanted=wanted, in_cart=in_cart, notices=notices)
     assert offer.id is not None
     if line is None:
         line = CartLine(session_id=row.id, offer_id=offer.id, quantity=wanted, price_at_add=offer.price)
@@ -164,27 +165,29 @@ def _require_room(session: Session, session_id: str) -> None:
         )
 
 
-def _fit_to_stock(offer: Offer, product: Product, *, wanted: int, in_cart: int, notices: list[Notice]) -> int:
-    """`wanted`, reduced to the offer's stock with a notice; raises when no more units than `in_cart` fit."""
-    if not offer.track_inventory or wanted <= offer.stock:
+def _fit_to_stock(
+    offer: Offer, product: Product, left: int, *, wanted: int, in_cart: int, notices: list[Notice]
+) -> int:
+    """`wanted`, reduced to the `left` units in stock with a notice; raises when no more units than `in_cart` fit."""
+    if not offer.track_inventory or wanted <= left:
         return wanted
-    if offer.stock <= 0:
+    if left <= 0:
         raise out_of_stock(offer, product)
-    if offer.stock <= in_cart:
+    if left <= in_cart:
         raise ShopError(
             ErrorCode.INSUFFICIENT_STOCK,
-            f"The cart already holds all the units of {product.title} this seller has in stock ({offer.stock}). "
+            f"The cart already holds all the units of {product.title} this seller has in stock ({left}). "
             "Call compare_prices to find another seller.",
-            details={"offer_id": offer.id, "available_quantity": offer.stock, "in_cart": in_cart},
+            details={"offer_id": offer.id, "available_quantity": left, "in_cart": in_cart},
         )
     notices.append(
         Notice(
             code="quantity_reduced",
-            message=f"Only {offer.stock} of {product.title} are in stock, so the cart holds {offer.stock} "
+            message=f"Only {left} of {product.title} are in stock, so the cart holds {left} "
             f"(asked for {wanted}). Call compare_prices to find another seller for more.",
         )
     )
-    return offer.stock
+    return left
 
 
 def out_of_stock(offer: Offer, product: Product) -> ShopError:
@@ -216,7 +219,8 @@ def update_cart_item(
             details={"line_id": line_id},
         )
     notices: list[Notice] = []
-    line.quantity = _fit_to_stock(offer, product, wanted=quantity, in_cart=0, notices=notices)
+    left = stock.available(session, row.id, offer)
+    line.quantity = _fit_to_stock(offer, product, left, wanted=quantity, in_cart=0, notices=notices)
     line.price_at_add = offer.price
     session.add(line)
     session.flush()
@@ -258,7 +262,13 @@ def _require_line(session: Session, session_id: str, line_id: int) -> CartLine:
 
 
 def choose_offer(
-    session: Session, *, product_id: int | None, variant_id: int | None, offer_id: int | None, quantity: int = 1
+    session: Session,
+    session_id: str,
+    *,
+    product_id: int | None,
+    variant_id: int | None,
+    offer_id: int | None,
+    quantity: int = 1,
 ) -> tuple[Offer, Product]:
     """The offer add_to_cart means, and its product.
 
@@ -268,7 +278,7 @@ def choose_offer(
       it has several (sizes, colours), the choice is the person's: `variant_required`, with the variants.
     """
     if offer_id is not None:
-        return _offer_by_id(session, offer_id, product_id=product_id, variant_id=variant_id)
+        return _offer_by_id(session, session_id, offer_id, product_id=product_id, variant_id=variant_id)
     if variant_id is not None:
         variant = session.get(Variant, variant_id)
         product = session.get(Product, variant.product_id) if variant else None
@@ -276,17 +286,17 @@ def choose_offer(
             raise not_found("variant", variant_id, "Call get_product to see the variant ids of a product.")
         if product_id is not None and product_id != product.id:
             raise invalid_input(f"Variant {variant_id} belongs to product {product.id}, not {product_id}.")
-        return _cheapest_in_stock(session, product, variant_ids=[variant_id], quantity=quantity), product
+        return _cheapest_in_stock(session, session_id, product, variant_ids=[variant_id], quantity=quantity), product
     if product_id is None:
         raise invalid_input("Give product_id, variant_id or offer_id to say what to add.")
     product = session.get(Product, product_id)
     if product is None or product.status != "active":
         raise not_found("product", product_id, "Call search_products to find a product id.")
-    return _offer_of_product(session, product, quantity), product
+    return _offer_of_product(session, session_id, product, quantity), product
 
 
 def _offer_by_id(
-    session: Session, offer_id: int, *, product_id: int | None, variant_id: int | None
+    session: Session, session_id: str, offer_id: int, *, product_id: int | None, variant_id: int | None
 ) -> tuple[Offer, Product]:
     offer = session.get(Offer, offer_id)
     product = session.get(Product, offer.product_id) if offer else None
@@ -305,12 +315,12 @@ def _offer_by_id(
             f"Offer {offer_id} is no longer sold. Call compare_prices to see current offers.",
             details={"offer_id": offer_id, "product_id": product.id},
         )
-    if offer.track_inventory and offer.stock <= 0:
+    if offer.track_inventory and stock.available(session, session_id, offer) <= 0:
         raise out_of_stock(offer, product)
     return offer, product
 
 
-def _offer_of_product(session: Session, product: Product, quantity: int) -> Offer:
+def _offer_of_product(session: Session, session_id: str, product: Product, quantity: int) -> Offer:
     variants = session.exec(
         select(Variant)
         .where(Variant.product_id == product.id)
@@ -318,18 +328,21 @@ def _offer_of_product(session: Session, product: Product, quantity: int) -> Offe
         .order_by(col(Variant.position), col(Variant.id))
     ).all()
     if len(variants) > 1:
-        raise _variant_required(session, product, variants)
+        raise _variant_required(session, session_id, product, variants)
     ids = [variant.id for variant in variants if variant.id is not None]
-    return _cheapest_in_stock(session, product, variant_ids=ids, quantity=quantity)
+    return _cheapest_in_stock(session, session_id, product, variant_ids=ids, quantity=quantity)
 
 
-def _cheapest_in_stock(session: Session, product: Product, *, variant_ids: list[int], quantity: int) -> Offer:
-    """The cheapest active offer that has `quantity` in stock, else the cheapest with any stock."""
-    covers = or_(col(Offer.stock) >= quantity, ~col(Offer.track_inventory))
+def _cheapest_in_stock(
+    session: Session, session_id: str, product: Product, *, variant_ids: list[int], quantity: int
+) -> Offer:
+    """The cheapest active offer that has `quantity` in the session's stock, else the cheapest with any."""
+    left = stock.stock_column(session, session_id)
+    covers = or_(left >= quantity, ~col(Offer.track_inventory))
     offer = session.exec(
         select(Offer)
         .where(col(Offer.variant_id).in_(variant_ids), col(Offer.active))
-        .where(or_(col(Offer.stock) > 0, ~col(Offer.track_inventory)))
+        .where(or_(left > 0, ~col(Offer.track_inventory)))
         .order_by(case((covers, 0), else_=1), col(Offer.price), col(Offer.id))
         .limit(1)
     ).first()
@@ -342,8 +355,9 @@ def _cheapest_in_stock(session: Session, product: Product, *, variant_ids: list[
     return offer
 
 
-def _variant_required(session: Session, product: Product, variants: Sequence[Variant]) -> ShopError:
+def _variant_required(session: Session, session_id: str, product: Product, variants: Sequence[Variant]) -> ShopError:
     shown = variants[:_VARIANT_CHOICES_SHOWN]
+    sellable = or_(stock.stock_column(session, session_id) > 0, ~col(Offer.track_inventory))
     ids = [v.id for v in shown]
     stats = {
         variant_id: (low, buyable)
@@ -351,7 +365,7 @@ def _variant_required(session: Session, product: Product, variants: Sequence[Var
             select(
                 Offer.variant_id,
                 func.min(Offer.price),
-                func.max(case((or_(col(Offer.stock) > 0, ~col(Offer.track_inventory)), 1), else_=0)),
+                func.max(case((sellable, 1), else_=0)),
             )
             .where(col(Offer.variant_id).in_(ids), col(Offer.active))
             .group_by(col(Offer.variant_id))

@@ -42,6 +42,7 @@ from shopmcp.services.pricing import (
     TaxTerms,
     price_cart,
 )
+from shopmcp.services.stock import stock_column
 
 LineIssue = Literal["insufficient_stock", "out_of_stock", "unavailable"]
 
@@ -55,6 +56,8 @@ class LoadedLine:
     variant: Variant
     product: Product
     seller: Seller
+    stock: int
+    """The offer's stock as this session sees it (`services.stock`)."""
 
     @property
     def line_id(self) -> int:
@@ -64,7 +67,7 @@ class LoadedLine:
     @property
     def available_quantity(self) -> int | None:
         """Units that can be bought now; None when the offer is made to order."""
-        return self.offer.stock if self.offer.track_inventory else None
+        return self.stock if self.offer.track_inventory else None
 
     @property
     def issue(self) -> LineIssue | None:
@@ -86,7 +89,7 @@ class LoadedLine:
 def load_lines(session: Session, session_id: str) -> list[LoadedLine]:
     """The session's cart lines, oldest first, each with its offer, variant, product and seller."""
     rows = session.execute(
-        sa_select(CartLine, Offer, Variant, Product, Seller)
+        sa_select(CartLine, Offer, Variant, Product, Seller, stock_column(session, session_id))
         .join(Offer, col(Offer.id) == CartLine.offer_id)
         .join(Variant, col(Variant.id) == Offer.variant_id)
         .join(Product, col(Product.id) == Offer.product_id)

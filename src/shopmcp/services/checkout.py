@@ -16,13 +16,11 @@ find the record the first one wrote.
 
 from datetime import timedelta
 
-from sqlalchemy import update
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
 from shopmcp.errors import ErrorCode, Resolution, ShopError, not_found
 from shopmcp.models.cart import CouponRedemption
 from shopmcp.models.cart_public import Notice
-from shopmcp.models.catalog import Offer
 from shopmcp.models.checkout_public import Quote as QuoteView
 from shopmcp.models.checkout_public import ShippingAddress
 from shopmcp.models.order import IdempotencyRecord, Order, OrderLine, Quote
@@ -30,7 +28,7 @@ from shopmcp.models.order_public import OrderView
 from shopmcp.models.session import ShoppingSession
 from shopmcp.models.types import utcnow
 from shopmcp.money import format_money, money
-from shopmcp.services import cart, order_status
+from shopmcp.services import cart, order_status, stock
 from shopmcp.services.addresses import destination_of, normalize_address
 from shopmcp.services.cart_pricing import (
     Snapshot,
@@ -163,7 +161,7 @@ def place_order(
     _require_unchanged(session, row, quote, quoted, currency=currency, tax_table=tax_table)
 
     order_id = new_id(session, "ord", scope=row.id)
-    decremented = take_stock(session, quoted.lines)
+    decremented = take_stock(session, row.id, quoted.lines)
     charge = provider.charge(
         amount=quoted.total,
         currency=quoted.currency,
@@ -291,25 +289,19 @@ def describe_changes(before: Snapshot, after: Snapshot) -> list[str]:
     return changes
 
 
-def take_stock(session: Session, lines: list[SnapshotLine]) -> set[int]:
-    """Take each tracked line's units from its offer, in offer id order; the offers whose stock went down.
+def take_stock(session: Session, session_id: str, lines: list[SnapshotLine]) -> set[int]:
+    """Take each tracked line's units from the session's stock (`services.stock`), in offer id order.
 
-    A conditional update per offer: it changes nothing when the stock no longer
-    covers the line, and the row count says so (on PostgreSQL a concurrent
-    update of the same offer waits for this one and re-checks the condition).
+    Returns the offers whose stock went down. In shared mode each take is a
+    conditional update: it changes nothing when the stock no longer covers the
+    line (on PostgreSQL a concurrent update of the same offer waits for this
+    one and re-checks the condition).
     """
-    now = utcnow()
     decremented = set()
     for line in sorted(lines, key=lambda line: line.offer_id):
         if not line.track_inventory:
             continue
-        result = session.execute(
-            update(Offer)
-            .where(col(Offer.id) == line.offer_id, col(Offer.stock) >= line.quantity, col(Offer.track_inventory))
-            .values(stock=col(Offer.stock) - line.quantity, updated_at=now)
-            .execution_options(synchronize_session=False)
-        )
-        if result.rowcount != 1:  # type: ignore[attr-defined]
+        if not stock.take(session, session_id, line.offer_id, line.quantity):
             raise ShopError(
                 ErrorCode.INSUFFICIENT_STOCK,
                 f"{line.product_title} sold out while you were checking out: there are fewer than "
@@ -318,7 +310,8 @@ def take_stock(session: Session, lines: list[SnapshotLine]) -> set[int]:
                 details={"offer_id": line.offer_id, "quantity": line.quantity},
             )
         decremented.add(line.offer_id)
-    refresh_products(session, {line.product_id for line in lines})
+    if stock.changes_catalog(session):
+        refresh_products(session, {line.product_id for line in lines})
     return decremented
 
 

@@ -10,13 +10,12 @@ import json
 from datetime import datetime
 from typing import cast
 
-from sqlalchemy import and_, delete, or_, update
+from sqlalchemy import and_, delete, or_
 from sqlmodel import Session, col, select
 
 from shopmcp.errors import ErrorCode, ShopError, not_found
 from shopmcp.models.cart import CouponRedemption
 from shopmcp.models.cart_public import SellerRef
-from shopmcp.models.catalog import Offer
 from shopmcp.models.checkout_public import ShippingAddress
 from shopmcp.models.order import Order, OrderLine, OrderStatusChange
 from shopmcp.models.order_public import (
@@ -29,8 +28,8 @@ from shopmcp.models.order_public import (
     PaymentInfo,
     StatusChange,
 )
-from shopmcp.models.types import utcnow
 from shopmcp.money import money
+from shopmcp.services import stock
 from shopmcp.services.cart_pricing import SnapshotShipment, shipment_views
 from shopmcp.services.catalog_aggregates import refresh_products
 from shopmcp.services.order_status import OrderStatus, can_change, change_status
@@ -211,18 +210,14 @@ def cancel_order(
 
 
 def restock(session: Session, order: Order) -> None:
-    """Give back the units the order took from stock (made-to-order lines took none)."""
+    """Give back the units the order took from its session's stock (made-to-order lines took none)."""
     lines = session.exec(
         select(OrderLine).where(OrderLine.order_id == order.id, col(OrderLine.stock_decremented))
     ).all()
-    now = utcnow()
     for line in sorted(lines, key=lambda line: line.offer_id):
-        session.execute(
-            update(Offer)
-            .where(col(Offer.id) == line.offer_id)
-            .values(stock=col(Offer.stock) + line.quantity, updated_at=now)
-        )
-    refresh_products(session, {line.product_id for line in lines})
+        stock.give_back(session, order.session_id, line.offer_id, line.quantity)
+    if stock.changes_catalog(session):
+        refresh_products(session, {line.product_id for line in lines})
 
 
 def advance_order(*, session: Session, order_id: str, to: OrderStatus, note: str = "") -> OrderView:
