@@ -53,6 +53,13 @@ class Runtime:
     def per_session_stock(self) -> bool:
         return self.stock_mode == "per_session"
 
+    @property
+    def catalog_anchor(self) -> datetime | None:
+        """The day generated catalog dates count back from: the logical clock's day (None: today's)."""
+        if self.clock_start is None:
+            return None
+        return self.clock_start.replace(hour=0, minute=0, second=0, microsecond=0)
+
 
 DEFAULT_RUNTIME = Runtime()
 

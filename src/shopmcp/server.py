@@ -3,7 +3,6 @@
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 
 import structlog
@@ -18,7 +17,7 @@ from shopmcp.db import Database
 from shopmcp.observability import ToolCallLogMiddleware, trace_database
 from shopmcp.runtime import runtime_from
 from shopmcp.services.coupons import seed_demo_coupons
-from shopmcp.services.generator import anchor_at, seed_demo_catalog
+from shopmcp.services.generator import seed_demo_catalog
 from shopmcp.tools import register_all
 
 log = structlog.get_logger(__name__)
@@ -80,16 +79,10 @@ def prepare_database(settings: Settings, db: Database) -> None:
             products=settings.demo_products,
             seed=settings.demo_seed,
             currency=settings.currency,
-            anchor=catalog_anchor(settings),
+            anchor=runtime_from(settings).catalog_anchor,
         )
         # After the demo catalog: a category-limited demo coupon needs its categories.
         db.run_write(seed_demo_coupons, currency=settings.currency)
-
-
-def catalog_anchor(settings: Settings) -> datetime | None:
-    """The day generated catalog dates count back from: the logical clock's day when there is one, else today."""
-    start = runtime_from(settings).clock_start
-    return anchor_at(start.date()) if start is not None else None
 
 
 def ensure_schema(settings: Settings, db: Database) -> None:

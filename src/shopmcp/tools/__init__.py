@@ -4,7 +4,7 @@ from typing import TYPE_CHECKING, Any
 
 from mcp.server import MCPServer
 
-from shopmcp.tools import assistant, cart, catalog, checkout, orders, session
+from shopmcp.tools import assistant, cart, catalog, checkout, harness, orders, session
 
 if TYPE_CHECKING:
     from shopmcp.server import AppContext
@@ -18,3 +18,4 @@ def register_all(server: MCPServer[Any], app: "AppContext") -> None:
     checkout.register(server, app)
     orders.register(server, app)
     assistant.register(server, app)
+    harness.register(server, app)
