@@ -73,6 +73,13 @@ def load(names: str) -> list[tuple[str, BenchFunction]]:
     ]
 
 
+def _root_cause(error: BaseException) -> str:
+    """The first leaf exception (task groups wrap them), as `Type: message`, cut to 200 characters."""
+    while isinstance(error, BaseExceptionGroup) and error.exceptions:
+        error = error.exceptions[0]
+    return f"{type(error).__name__}: {error}"[:200]
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse(sys.argv[1:] if argv is None else argv)
     command = "python -m bench " + shlex.join(sys.argv[1:] if argv is None else argv)
@@ -97,10 +104,10 @@ def main(argv: list[str] | None = None) -> int:
             bench_started = time.perf_counter()
             try:
                 rows.extend(run(ctx))
-            except Exception:  # one broken benchmark must not lose the others' figures
+            except Exception as error:  # one broken benchmark must not lose the others' figures
                 failures[name] = traceback.format_exc()
                 ctx.log(f"{name}: FAILED\n{failures[name]}")
-                rows.append(Row.skip(name, "(benchmark failed)", failures[name].strip().splitlines()[-1]))
+                rows.append(Row.skip(name, "(benchmark failed)", _root_cause(error)))
             ctx.log(f"{name}: done in {time.perf_counter() - bench_started:.1f} s")
     finally:
         ctx.close()

@@ -29,7 +29,7 @@ def _number(value: float) -> str:
 
 def table(rows: list[Row]) -> str:
     """Aligned plain-text table."""
-    lines = [_HEADER, *(_cells(row) for row in rows)]
+    lines = [_HEADER, *(tuple(cell[:90] for cell in _cells(row)) for row in rows)]
     widths = [max(len(line[i]) for line in lines) for i in range(len(_HEADER))]
     return "\n".join("  ".join(cell.ljust(width) for cell, width in zip(line, widths, strict=True)) for line in lines)
 
@@ -63,7 +63,7 @@ def markdown(payload: dict[str, Any], json_name: str) -> str:
     out += ["| " + " | ".join(cell.replace("|", "/") for cell in _cells(row)) + " |" for row in rows]
     if payload.get("failures"):
         out += ["", "## Benchmarks that failed", ""]
-        out += [f"- {name}: `{text.strip().splitlines()[-1]}`" for name, text in payload["failures"].items()]
+        out += [f"- {name}: see the JSON's `failures` for the traceback" for name in payload["failures"]]
     return "\n".join(out) + "\n"
 
 

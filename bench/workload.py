@@ -33,7 +33,7 @@ class Catalog:
     offer_ids: list[int]
 
     @classmethod
-    def load(cls, url: str, limit: int = 500) -> "Catalog":
+    def load(cls, url: str, limit: int = 500, *, cart: bool = True) -> "Catalog":
         from sqlalchemy import text
 
         from shopmcp.db import Database
@@ -56,7 +56,7 @@ class Catalog:
                 offer_ids = [int(row[0]) for row in offers]
         finally:
             db.dispose()
-        if len(offer_ids) < LINES_PER_SESSION:
+        if cart and len(offer_ids) < LINES_PER_SESSION:
             raise RuntimeError(f"catalog {url} has too few offers in stock to benchmark the cart")
         return cls(product_ids, offer_ids)
 
