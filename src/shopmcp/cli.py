@@ -70,7 +70,11 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     prepare_database(settings, db)
     server = build_server(settings, db=db)
     if args.transport == "stdio":
-        server.run("stdio")
+        import anyio
+
+        from shopmcp.serving.stdio import run_stdio
+
+        anyio.run(run_stdio, server)
     else:
         serve_http(server, settings, db, args.transport)
     return 0
