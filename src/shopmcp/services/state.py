@@ -13,7 +13,7 @@ Outside it, quotes and orders are named `quote-1`, `order-1`, ... in the order
 they were made, and times and the session id are left out, so two runs of the
 same calls still export the same bytes.
 
-Order lines carry the catalog facts a grader asks about (category path, brand,
+Order lines carry the catalog facts a grader asks about (category slugs from the root, brand,
 variant options), read from the catalog at export time.
 """
 
@@ -210,19 +210,26 @@ def _order_lines(session: Session, order_id: str) -> list[dict[str, Any]]:
 
 
 def _catalog_facts(session: Session, product_id: int, variant_id: int) -> dict[str, Any]:
-    found = session.exec(
-        select(Category.path, Brand.name)
-        .select_from(Product)
-        .join(Category, col(Category.id) == Product.category_id)
-        .join(Brand, col(Brand.id) == Product.brand_id, isouter=True)
-        .where(Product.id == product_id)
-    ).first()
+    product = session.get(Product, product_id)
+    brand = session.get(Brand, product.brand_id) if product and product.brand_id is not None else None
     variant = session.get(Variant, variant_id)
     return {
-        "category_path": found[0] if found else None,
-        "brand": found[1] if found else None,
+        "categories": _category_slugs(session, product.category_id if product else None),
+        "brand": brand.name if brand else None,
         "options": dict(variant.options) if variant else {},
     }
+
+
+def _category_slugs(session: Session, category_id: int | None) -> list[str]:
+    """The slugs from the root category down to `category_id`."""
+    slugs: list[str] = []
+    while category_id is not None:
+        category = session.get(Category, category_id)
+        if category is None:
+            break
+        slugs.append(category.slug)
+        category_id = category.parent_id
+    return slugs[::-1]
 
 
 def _history(session: Session, order_id: str, volatile: bool) -> list[dict[str, Any]]:
