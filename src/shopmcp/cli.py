@@ -8,6 +8,7 @@ from pathlib import Path
 
 from shopmcp import migrations
 from shopmcp.cli_catalog import add_catalog
+from shopmcp.cli_harness import add_db_reset, add_harness
 from shopmcp.config import Settings, load_settings
 from shopmcp.db import Database
 from shopmcp.observability import configure_logging
@@ -35,6 +36,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_catalog(commands)
     _add_db(commands)
     _add_token(commands)
+    add_harness(commands)
     return parser
 
 
@@ -48,6 +50,10 @@ def _add_serve(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") 
     )
     serve.add_argument("--host", help="Address to bind for http/sse (default: SHOPMCP_HTTP_HOST, 127.0.0.1).")
     serve.add_argument("--port", type=int, help="Port for http/sse (default: SHOPMCP_HTTP_PORT, 8000).")
+    serve.add_argument("--seed", type=int, help="Seeded mode (default: SHOPMCP_DETERMINISTIC_SEED; off).")
+    serve.add_argument(
+        "--stock-mode", choices=["shared", "per_session"], help="Stock mode (default: SHOPMCP_STOCK_MODE, shared)."
+    )
     serve.set_defaults(handler=_serve)
 
 
@@ -57,7 +63,12 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     from shopmcp.server import build_server, prepare_database
     from shopmcp.serving import UnsafeServeError, check_can_serve, serve_http
 
-    overrides = {"http_host": args.host, "http_port": args.port}
+    overrides = {
+        "http_host": args.host,
+        "http_port": args.port,
+        "deterministic_seed": args.seed,
+        "stock_mode": args.stock_mode,
+    }
     settings = settings.model_copy(update={key: value for key, value in overrides.items() if value is not None})
     if args.transport != "stdio":
         try:
@@ -87,6 +98,7 @@ def _add_db(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") -> 
     upgrade.set_defaults(handler=_db_upgrade)
     current = db.add_parser("current", help="Print the schema revision of the database.")
     current.set_defaults(handler=_db_current)
+    add_db_reset(db)
 
 
 def _db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
