@@ -16,10 +16,11 @@ from typing import Any, TypeVar, cast
 
 import structlog
 from mcp.types import CallToolResult, TextContent, ToolAnnotations
+from pydantic import BaseModel
 from sqlalchemy.exc import DBAPIError
 
 from shopmcp.db import CommitOutcomeUnknownError, is_transient
-from shopmcp.errors import ErrorCode, Resolution, ShopError
+from shopmcp.errors import ErrorCode, Resolution, ShopError, invalid_input
 from shopmcp.models.common import ErrorInfo, ErrorResult
 from shopmcp.observability import note_call
 
@@ -93,19 +94,51 @@ def _failed(error: Exception) -> CallToolResult:
     return error_result(shop_error)
 
 
+def _has_nul(value: object) -> bool:
+    """Whether a NUL character is in a text argument, however deep (our own argument models included)."""
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(key) or _has_nul(item) for key, item in value.items())
+    if isinstance(value, list | tuple):
+        return any(_has_nul(item) for item in value)
+    if isinstance(value, BaseModel) and type(value).__module__.startswith("shopmcp."):
+        return any(_has_nul(item) for item in vars(value).values())
+    return False
+
+
+def _refuse_nul(kwargs: dict[str, Any]) -> None:
+    """No id, code or address of a session holds a NUL, and PostgreSQL cannot even compare one: refuse it."""
+    for name, value in kwargs.items():
+        if _has_nul(value):
+            raise invalid_input(
+                f"`{name}` contains a NUL character (\\x00); no id, code or text in this store has one. "
+                "Send it without that character.",
+                argument=name,
+            )
+
+
+def _accept(kwargs: dict[str, Any]) -> None:
+    """Catalog tools take any text: they read it as words and names, and compare no ids as text."""
+
+
 def shop_tool(fn: F) -> F:
     """Wrap a tool function (sync or async) so that every failure is a structured tool error.
 
+    A tool acting on a shopping session (it takes `session_id`) refuses text arguments holding a NUL
+    character (`invalid_input`) before its body runs; catalog tools read a NUL in search text as a space.
     The wrapper's docstring is the tool's description: dedented, so that a model reads it without the
     source's indentation.
     """
     if fn.__doc__:
         fn.__doc__ = inspect.cleandoc(fn.__doc__)
+    guard = _refuse_nul if "session_id" in inspect.signature(fn).parameters else _accept
     if inspect.iscoroutinefunction(fn):
 
         @functools.wraps(fn)
         async def async_wrapper(*args: Any, **kwargs: Any) -> Any:
             try:
+                guard(kwargs)
                 return await fn(*args, **kwargs)
             except Exception as error:
                 return _failed(error)
@@ -115,6 +148,7 @@ def shop_tool(fn: F) -> F:
     @functools.wraps(fn)
     def sync_wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
+            guard(kwargs)
             return fn(*args, **kwargs)
         except Exception as error:
             return _failed(error)
