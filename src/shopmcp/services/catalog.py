@@ -5,7 +5,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, and_, func, or_
+from sqlalchemy import ColumnElement, and_, bindparam, func, or_
 from sqlmodel import Session, col, select
 
 from shopmcp.errors import ErrorCode, ShopError, not_found
@@ -193,18 +193,34 @@ def price_range(product: Product) -> PriceRange | None:
     return PriceRange(min=money(product.min_price, product.currency), max=money(product.max_price, product.currency))
 
 
+# get_product's statements, built once: building a select per call (column coercion, joins) cost
+# more than running it; the values go in as bound parameters.
+_LISTED_PRODUCT = (
+    select(Product, Brand, Category)
+    .outerjoin(Brand, col(Brand.id) == col(Product.brand_id))
+    .outerjoin(Category, col(Category.id) == col(Product.category_id))
+    .where(col(Product.id) == bindparam("product_id"), col(Product.status) == "active")
+)
+_VARIANTS = (
+    select(Variant)
+    .where(col(Variant.product_id) == bindparam("product_id"))
+    .order_by(col(Variant.position), col(Variant.id))
+)
+_ACTIVE_OFFERS = (
+    select(Offer, Seller)
+    .join(Seller, col(Seller.id) == col(Offer.seller_id))
+    .where(col(Offer.product_id).in_(bindparam("product_ids", expanding=True)), col(Offer.active))
+    .order_by(col(Offer.price), col(Offer.id))
+)
+
+
 def load_listed_product(session: Session, product_id: int) -> tuple[Product, Brand | None, Category | None]:
     """An active product with its brand and category.
 
     Raises:
         ShopError: `not_found` for an unknown id or a product that is not active (draft, archived).
     """
-    row = session.exec(
-        select(Product, Brand, Category)
-        .outerjoin(Brand, col(Brand.id) == col(Product.brand_id))
-        .outerjoin(Category, col(Category.id) == col(Product.category_id))
-        .where(col(Product.id) == product_id, col(Product.status) == "active")
-    ).first()
+    row = session.exec(_LISTED_PRODUCT, params={"product_id": product_id}).first()
     if row is None:
         raise not_found("product", product_id, FIND_PRODUCTS)
     return row[0], row[1], row[2]
@@ -212,24 +228,15 @@ def load_listed_product(session: Session, product_id: int) -> tuple[Product, Bra
 
 def active_offers(session: Session, product_ids: Iterable[int]) -> list[tuple[Offer, Seller]]:
     """The active offers of the products with their sellers, cheapest first."""
-    return [
-        (offer, seller)
-        for offer, seller in session.exec(
-            select(Offer, Seller)
-            .join(Seller, col(Seller.id) == col(Offer.seller_id))
-            .where(col(Offer.product_id).in_(sorted(set(product_ids))), col(Offer.active))
-            .order_by(col(Offer.price), col(Offer.id))
-        ).all()
-    ]
+    rows = session.exec(_ACTIVE_OFFERS, params={"product_ids": sorted(set(product_ids))}).all()
+    return [(offer, seller) for offer, seller in rows]
 
 
 def get_product(*, session: Session, product_id: int, now: datetime | None = None) -> ProductDetail:
     """Everything about one active product: variants, every active offer with shipping, the 30-day low."""
     now = now or utcnow()
     product, brand, category = load_listed_product(session, product_id)
-    variants = session.exec(
-        select(Variant).where(col(Variant.product_id) == product_id).order_by(col(Variant.position), col(Variant.id))
-    ).all()
+    variants = session.exec(_VARIANTS, params={"product_id": product_id}).all()
     offers = active_offers(session, [product_id])
     stats = price_stats(session, {offer.id: offer.price for offer, _ in offers if offer.id is not None}, now=now)
     rates = delivery.rates_by_seller(session, (offer.seller_id for offer, _ in offers))

@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from sqlalchemy import bindparam
 from sqlmodel import Session, col, select
 
 from shopmcp.models.catalog import SHIPPING_METHODS, ShippingRate
@@ -26,6 +27,10 @@ class Quote:
     delivery: DeliveryEstimate
 
 
+# Built once (a select per call cost more than running it); the ids go in as an expanding parameter.
+_RATES = select(ShippingRate).where(col(ShippingRate.seller_id).in_(bindparam("seller_ids", expanding=True)))
+
+
 def rates_by_seller(session: Session, seller_ids: Iterable[int]) -> dict[int, list[ShippingRate]]:
     """Each seller's shipping rates, standard before express."""
     ids = sorted(set(seller_ids))
@@ -33,7 +38,7 @@ def rates_by_seller(session: Session, seller_ids: Iterable[int]) -> dict[int, li
     if not ids:
         return rates
     order: dict[str, int] = {method: index for index, method in enumerate(SHIPPING_METHODS)}
-    for rate in session.exec(select(ShippingRate).where(col(ShippingRate.seller_id).in_(ids))).all():
+    for rate in session.exec(_RATES, params={"seller_ids": ids}).all():
         rates[rate.seller_id].append(rate)
     for seller_rates in rates.values():
         seller_rates.sort(key=lambda rate: (order.get(rate.method, len(order)), rate.method))

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import BindParameter, Select, and_, bindparam, func, or_, select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
 
@@ -49,25 +49,36 @@ def price_stats(
     }
 
 
-def _history(
-    session: Session, offer_ids: list[int], *, start: datetime, now: datetime
-) -> dict[int, list[tuple[datetime, int]]]:
-    """Per offer, the rows inside the window and the one in force at its start, oldest first."""
+def _window_statement() -> Select[int, datetime, int]:
+    """Per offer (`offer_ids`), the rows in (`start`, `now`] and the one in force at `start`."""
     earlier = aliased(PriceHistory)
+    start: BindParameter[datetime] = bindparam("start")
+    now: BindParameter[datetime] = bindparam("now")
     in_force_at_start = (
         select(func.max(col(earlier.valid_from)))
         .where(col(earlier.offer_id) == col(PriceHistory.offer_id), col(earlier.valid_from) <= start)
         .scalar_subquery()
     )
-    rows = session.execute(
+    return (
         select(col(PriceHistory.offer_id), col(PriceHistory.valid_from), col(PriceHistory.price))
         .where(
-            col(PriceHistory.offer_id).in_(offer_ids),
+            col(PriceHistory.offer_id).in_(bindparam("offer_ids", expanding=True)),
             col(PriceHistory.valid_from) <= now,
             or_(col(PriceHistory.valid_from) > start, and_(col(PriceHistory.valid_from) == in_force_at_start)),
         )
         .order_by(col(PriceHistory.offer_id), col(PriceHistory.valid_from), col(PriceHistory.id))
-    ).all()
+    )
+
+
+# Built once: constructing it per call cost more than running it (get_product, compare_prices).
+_WINDOW = _window_statement()
+
+
+def _history(
+    session: Session, offer_ids: list[int], *, start: datetime, now: datetime
+) -> dict[int, list[tuple[datetime, int]]]:
+    """Per offer, the rows inside the window and the one in force at its start, oldest first."""
+    rows = session.execute(_WINDOW, {"offer_ids": offer_ids, "start": start, "now": now}).all()
     history: dict[int, list[tuple[datetime, int]]] = defaultdict(list)
     for offer_id, valid_from, price in rows:
         history[offer_id].append((valid_from, price))
