@@ -3,16 +3,19 @@
 import re
 import threading
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta, timezone
 from itertools import pairwise
 from typing import Any
 
 import pytest
 from sqlalchemy import text
+from sqlalchemy.dialects import registry
 from sqlmodel import Session, col, func, select
 
 from shopmcp.db import Database
 from shopmcp.models.catalog import Category, Offer, PriceHistory, Product, Seller, ShippingRate, Variant
+from shopmcp.models.types import UTCDateTime
+from shopmcp.services import generator
 from shopmcp.services.catalog_aggregates import refresh_products
 from shopmcp.services.generator import (
     CatalogNotEmptyError,
@@ -22,8 +25,8 @@ from shopmcp.services.generator import (
     seed_demo_catalog,
     vocabulary,
 )
-from shopmcp.services.generator.loader import SqliteSearchIndex, bulk_index_statement
-from shopmcp.services.generator.products import seller_pool
+from shopmcp.services.generator.loader import RowConverter, SqliteSearchIndex, bulk_index_statement
+from shopmcp.services.generator.products import Rows, seller_pool
 from tests.conftest import BACKENDS
 from tests.services.catalog_db import NewDatabase, discard, dump_catalog, make_database, scalar
 
@@ -85,6 +88,41 @@ def test_building_in_a_worker_process_writes_the_same_rows(
     generate(with_worker, 250, seed=5)
 
     assert dump_catalog(with_worker) == dump_catalog(in_process)
+
+
+def schema_objects(db: Database) -> set[tuple[str, ...]]:
+    """Every index and foreign key of the catalog tables, with its definition."""
+    if db.dialect == "sqlite":
+        sql = "SELECT type, name, coalesce(sql, '') FROM sqlite_master WHERE type = 'index'"
+        with db.read() as session:
+            found = {tuple(row) for row in session.execute(text(sql))}
+            for table in ("product", "variant", "variant_option", "offer", "price_history"):
+                found |= {
+                    ("fk", table, *map(str, row)) for row in session.execute(text(f"PRAGMA foreign_key_list({table})"))
+                }
+        return found
+    with db.read() as session:
+        indexes = session.execute(
+            text("SELECT 'index', indexname, indexdef FROM pg_indexes WHERE schemaname = 'public'")
+        )
+        keys = session.execute(
+            text("SELECT 'fk', conname, pg_get_constraintdef(oid) FROM pg_constraint WHERE contype = 'f'")
+        )
+        return {tuple(row) for row in indexes} | {tuple(row) for row in keys}
+
+
+def test_a_big_load_into_an_empty_catalog_builds_indexes_afterwards_and_keeps_every_one(
+    new_database: NewDatabase, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    row_by_row, deferred = new_database(), new_database()
+    before = schema_objects(deferred)
+    generate(row_by_row, 150, seed=4)
+    monkeypatch.setattr(generator, "_BIG_LOAD", 100)
+    generate(deferred, 150, seed=4)
+
+    assert schema_objects(deferred) == before
+    assert dump_catalog(deferred) == dump_catalog(row_by_row)
+    assert scalar(deferred, "SELECT count(*) FROM product WHERE id IN (SELECT product_id FROM offer)") > 100
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
@@ -336,3 +374,18 @@ def _all_strings(module: object) -> str:
         if name.isupper():
             walk(value)
     return "\n".join(found)
+
+
+@pytest.mark.parametrize(
+    "moment",
+    [datetime(2026, 1, 1, tzinfo=UTC), datetime(2025, 7, 9, 23, 59, 58, 12, tzinfo=timezone(timedelta(hours=2)))],
+)
+@pytest.mark.parametrize("dialect", ["sqlite", "postgresql"])
+def test_bulk_written_timestamps_bind_as_the_orm_binds_them(moment: datetime, dialect: str) -> None:
+    loaded = registry.load({"sqlite": "sqlite", "postgresql": "postgresql.psycopg"}[dialect])()
+    orm = UTCDateTime().dialect_impl(loaded).bind_processor(loaded)
+    assert orm is not None
+
+    converted = RowConverter(dialect).convert(Rows(price_history=[(1, 1, 100, moment)]))
+
+    assert converted.price_history[0][3] == orm(moment)

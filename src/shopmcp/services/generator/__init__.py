@@ -49,6 +49,7 @@ from shopmcp.services.generator import vocabulary
 from shopmcp.services.generator.loader import (
     BulkWriter,
     SqliteSearchIndex,
+    indexes_deferred,
     lock_catalog,
     max_ids,
     sync_sequences,
@@ -150,7 +151,8 @@ def generate_catalog(
         dialect=connection.dialect.name,
     )
     first_id = start["product"] + 1
-    with _big_sqlite_cache(connection, enabled=products >= _BIG_LOAD):
+    big = products >= _BIG_LOAD
+    with _big_sqlite_cache(connection, enabled=big), indexes_deferred(connection, enabled=big and not existing):
         written = _write_products(session, settings, first_id, products, progress)
     sync_sequences(connection)
     if connection.dialect.name == "postgresql" and products >= _BIG_LOAD:

@@ -81,6 +81,70 @@ def sync_sequences(connection: Connection) -> None:
         )
 
 
+LOADED_TABLES = ("product", "variant", "variant_option", "offer", "price_history")
+"""The tables a generated product's rows go to."""
+
+_BUILD_MEMORY = "512MB"
+"""PostgreSQL's maintenance_work_mem while the deferred indexes are built (GIN builds use all of it)."""
+
+
+@contextmanager
+def indexes_deferred(connection: Connection, *, enabled: bool) -> Iterator[None]:
+    """Drop the loaded tables' secondary indexes (and, on PostgreSQL, their foreign keys) for the block.
+
+    For a big load into an empty catalog: building an index once over all
+    rows (a sort) is several times cheaper than updating it row by row, and
+    one validation query per foreign key is cheaper than a lookup per copied
+    row. Unique indexes and primary keys stay, so duplicates still fail as
+    they arrive. Everything is recreated from its own definition, in the
+    load's transaction: a failed load leaves the schema as it was. While the
+    block runs, PostgreSQL holds the tables locked against readers.
+    """
+    if not enabled:
+        yield
+        return
+    if connection.dialect.name == "postgresql":
+        yield from _postgres_deferred(connection)
+    else:
+        yield from _sqlite_deferred(connection)
+
+
+def _postgres_deferred(connection: Connection) -> Iterator[None]:
+    tables = ", ".join(f"'{name}'::regclass" for name in LOADED_TABLES)
+    indexes = connection.exec_driver_sql(
+        "SELECT indexrelid::regclass::text, pg_get_indexdef(indexrelid) FROM pg_index "  # noqa: S608
+        f"WHERE indrelid IN ({tables}) AND NOT indisunique AND NOT indisprimary ORDER BY 1"
+    ).all()
+    foreign_keys = connection.exec_driver_sql(
+        "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint "  # noqa: S608
+        f"WHERE contype = 'f' AND conrelid IN ({tables}) ORDER BY 1, 2"
+    ).all()
+    for table, name, _ in foreign_keys:
+        connection.exec_driver_sql(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
+    for name, _ in indexes:
+        connection.exec_driver_sql(f"DROP INDEX {name}")
+    yield
+    connection.exec_driver_sql(f"SET LOCAL maintenance_work_mem = '{_BUILD_MEMORY}'")
+    for _, definition in indexes:
+        connection.exec_driver_sql(definition)
+    for table, name, definition in foreign_keys:
+        connection.exec_driver_sql(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
+
+
+def _sqlite_deferred(connection: Connection) -> Iterator[None]:
+    tables = ", ".join(f"'{name}'" for name in LOADED_TABLES)
+    # Indexes behind UNIQUE and PRIMARY KEY constraints have no SQL of their own and stay.
+    indexes = connection.exec_driver_sql(
+        "SELECT name, sql FROM sqlite_master "  # noqa: S608
+        f"WHERE type = 'index' AND tbl_name IN ({tables}) AND sql IS NOT NULL ORDER BY name"
+    ).all()
+    for name, _ in indexes:
+        connection.exec_driver_sql(f'DROP INDEX "{name}"')
+    yield
+    for _, definition in indexes:
+        connection.exec_driver_sql(definition)
+
+
 _TABLES: tuple[tuple[str, type[SQLModel], Sequence[str]], ...] = (
     ("products", Product, PRODUCT_COLUMNS),
     ("variants", Variant, VARIANT_COLUMNS),
@@ -149,10 +213,7 @@ def _utc_processor(dialect_name: str) -> Callable[[Any], Any]:
         if value.tzinfo is not UTC:
             value = _as_utc(value)
         # The text SQLAlchemy's SQLite DATETIME binds: microseconds always present.
-        return (
-            f"{value.year:04d}-{value.month:02d}-{value.day:02d} "
-            f"{value.hour:02d}:{value.minute:02d}:{value.second:02d}.{value.microsecond:06d}"
-        )
+        return value.replace(tzinfo=None).isoformat(" ", "microseconds")
 
     def to_postgres(value: datetime | None) -> datetime | None:
         if value is None or value.tzinfo is UTC:
