@@ -16,6 +16,7 @@ from shopmcp.config import Settings
 from shopmcp.db import Database
 from shopmcp.services.catalog_refs import STORE_SELLER
 from shopmcp.services.generator import CatalogNotEmptyError, anchor_at, generate_catalog
+from shopmcp.services.generator.loader import settle
 from shopmcp.services.importers import FORMATS, ImportFormatError, detect_format, import_catalog
 from shopmcp.services.importers.export import export_records
 from shopmcp.services.importers.jsonl import write_jsonl
@@ -100,6 +101,7 @@ def _generate(args: argparse.Namespace, settings: Settings) -> int:
                 append=args.append,
                 progress=progress,
             )
+        settle(db)
     except CatalogNotEmptyError as error:
         print(
             f"The catalog already has {error.product_count:,} products; nothing was generated.\n"
@@ -161,6 +163,7 @@ def _import(args: argparse.Namespace, settings: Settings) -> int:
                 currency=(args.currency or settings.currency).upper(),
                 source=str(path),
             )
+        settle(db)
     except OSError as error:
         print(f"Cannot read {path}: {error.strerror or error}.", file=sys.stderr)
         return EXIT_UNUSABLE

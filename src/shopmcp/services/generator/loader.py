@@ -27,7 +27,7 @@ from sqlalchemy.dialects import registry
 from sqlalchemy.engine import Connection
 from sqlmodel import SQLModel
 
-from shopmcp.db import SQLITE_SEARCH_DDL
+from shopmcp.db import SQLITE_SEARCH_DDL, Database
 from shopmcp.models.catalog import Offer, PriceHistory, Product, Variant, VariantOption
 from shopmcp.models.types import UTCDateTime
 from shopmcp.services.generator.products import (
@@ -143,6 +143,21 @@ def _sqlite_deferred(connection: Connection) -> Iterator[None]:
     yield
     for _, definition in indexes:
         connection.exec_driver_sql(definition)
+
+
+def settle(db: Database) -> None:
+    """After a bulk load has committed: VACUUM (ANALYZE) the loaded tables on PostgreSQL.
+
+    Vacuum empties the GIN indexes' pending lists, which every search scans
+    until then (an absent word's title lookup took 20 ms before, 0.09 ms
+    after, at 1,000,000 products), and marks the pages all-visible, so index-only
+    scans need not visit the table. It cannot run inside a transaction,
+    hence a separate step. SQLite needs nothing.
+    """
+    if db.dialect != "postgresql":
+        return
+    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        connection.exec_driver_sql(f"VACUUM (ANALYZE) {', '.join(LOADED_TABLES)}")
 
 
 _TABLES: tuple[tuple[str, type[SQLModel], Sequence[str]], ...] = (
