@@ -45,3 +45,17 @@ def test_downgrade_to_base_removes_everything(empty_database: Database) -> None:
 
     remaining = set(inspect(empty_database.engine).get_table_names()) - {"alembic_version"}
     assert remaining == set()
+
+
+def test_the_newest_revision_read_from_the_files_is_alembics_head(empty_database: Database) -> None:
+    assert migrations.newest_revision() == migrations.head_revision(empty_database.engine)
+
+
+def test_the_schema_is_current_only_at_the_newest_revision(empty_database: Database) -> None:
+    assert not migrations.is_current(empty_database.engine)
+    migrations.upgrade(empty_database.engine, "0001")
+    assert not migrations.is_current(empty_database.engine)
+
+    migrations.upgrade(empty_database.engine)
+
+    assert migrations.is_current(empty_database.engine)

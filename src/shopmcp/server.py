@@ -17,7 +17,6 @@ from shopmcp.db import Database
 from shopmcp.observability import ToolCallLogMiddleware, trace_database
 from shopmcp.runtime import runtime_from
 from shopmcp.services.coupons import seed_demo_coupons
-from shopmcp.services.generator import seed_demo_catalog
 from shopmcp.tools import register_all
 
 log = structlog.get_logger(__name__)
@@ -74,6 +73,13 @@ def prepare_database(settings: Settings, db: Database) -> None:
     db = db.with_runtime(runtime_from(settings))
     ensure_schema(settings, db)
     if settings.seed_demo_catalog:
+        if _has_products(db):
+            # Already filled (every start but the first): no need to load the generator or take the catalog
+            # lock. An empty catalog goes through seed_demo_catalog, whose check under the lock decides.
+            db.run_write(seed_demo_coupons, currency=settings.currency)
+            return
+        from shopmcp.services.generator import seed_demo_catalog
+
         seed_demo_catalog(
             db,
             products=settings.demo_products,
@@ -85,9 +91,16 @@ def prepare_database(settings: Settings, db: Database) -> None:
         db.run_write(seed_demo_coupons, currency=settings.currency)
 
 
+def _has_products(db: Database) -> bool:
+    with db.read() as session:
+        return session.execute(text("SELECT 1 FROM product LIMIT 1")).first() is not None
+
+
 def ensure_schema(settings: Settings, db: Database) -> None:
     """Migrate the schema if allowed, else refuse to go on with an outdated one."""
     _ensure_sqlite_directory(settings.resolved_database_url)
+    if migrations.is_current(db.engine):
+        return  # the common case, answered without Alembic
     if settings.should_auto_migrate:
         with _migration_lock(db) as engine:
             migrations.upgrade(engine)
