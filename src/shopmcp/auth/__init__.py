@@ -9,14 +9,17 @@ that points at the protected-resource metadata for a missing or bad token.
 """
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from mcp.server.auth.provider import AccessToken, TokenVerifier
 from mcp.server.auth.settings import AuthSettings
 
-from shopmcp.auth.jwt_tokens import JWTVerifier
 from shopmcp.auth.static_tokens import TOKEN_PREFIX, StaticTokenVerifier
 from shopmcp.config import Settings
+
+if TYPE_CHECKING:
+    from shopmcp.auth.jwt_tokens import JWTVerifier
 
 ANONYMOUS = "anonymous"
 
@@ -31,7 +34,7 @@ def principal_of(token: AccessToken | None) -> str:
 class CombinedVerifier:
     """Static tokens by their prefix, anything else as a JWT."""
 
-    def __init__(self, static: StaticTokenVerifier | None, jwt: JWTVerifier | None) -> None:
+    def __init__(self, static: StaticTokenVerifier | None, jwt: "JWTVerifier | None") -> None:
         self._static = static
         self._jwt = jwt
 
@@ -56,6 +59,9 @@ def build_auth(settings: Settings) -> AuthSetup | None:
     tokens_file = settings.resolved_tokens_file
     static = StaticTokenVerifier(tokens_file) if tokens_file else None
     jwt_configured = settings.jwt_secret or settings.jwt_public_key_file or settings.jwt_jwks_file
+    # PyJWT (and its cryptography backends) only when JWTs are configured: it is a slow import.
+    from shopmcp.auth.jwt_tokens import JWTVerifier
+
     jwt = (
         JWTVerifier(
             audience=settings.resolved_public_url,
