@@ -1,7 +1,7 @@
 # One command each to set up, run, lint, type-check and test; the same here and in CI.
 # Everything make prints goes to stderr: `make serve` speaks MCP on stdout.
 .SILENT:
-.PHONY: setup serve lint typecheck test
+.PHONY: setup serve demo lint typecheck test
 
 VENV ?= .venv
 BIN := $(VENV)/bin
@@ -18,6 +18,10 @@ setup: $(STAMP)
 
 serve: $(STAMP)
 	exec $(BIN)/shopmcp serve
+
+# A scripted agent shops for a demo task over stdio and is graded (TASK=<id> picks another task).
+demo: $(STAMP)
+	exec $(BIN)/shopmcp demo $(if $(TASK),--task $(TASK))
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench >&2
