@@ -237,8 +237,13 @@ def summarize(name: str, content: dict[str, Any]) -> str:
 
 
 def server_parameters() -> StdioServerParameters:
-    """`shopmcp serve` over stdio with this process's environment (the same settings and database)."""
-    return StdioServerParameters(command=sys.executable, args=["-m", "shopmcp", "serve"], env=dict(os.environ))
+    """`shopmcp serve` over stdio with this process's environment (the same settings and database).
+
+    The server's log lines (stderr) would interleave with the demo's output, so
+    it logs warnings only unless `SHOPMCP_LOG_LEVEL` says otherwise.
+    """
+    environment = {"SHOPMCP_LOG_LEVEL": "WARNING"} | dict(os.environ)
+    return StdioServerParameters(command=sys.executable, args=["-m", "shopmcp", "serve"], env=environment)
 
 
 def confirming_person(out: Print) -> Callable[..., Any]:
