@@ -24,8 +24,8 @@ demo: $(STAMP)
 	exec $(BIN)/shopmcp demo $(if $(TASK),--task $(TASK))
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests bench >&2
-	$(BIN)/ruff format --check src tests bench >&2
+	$(BIN)/ruff check src tests bench reliability >&2
+	$(BIN)/ruff format --check src tests bench reliability >&2
 
 typecheck: $(STAMP)
 	$(BIN)/mypy >&2
