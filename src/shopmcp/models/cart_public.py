@@ -6,6 +6,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from shopmcp.models.common import Money
+from shopmcp.models.safe_text import Name, Options, Title
 
 NoticeCode = Literal[
     "quantity_reduced",
@@ -36,16 +37,16 @@ class SessionInfo(BaseModel):
 
 class SellerRef(BaseModel):
     id: int
-    name: str
+    name: Name
 
 
 class CartLineView(BaseModel):
     line_id: int = Field(description="Pass to update_cart_item or remove_from_cart.")
     product_id: int
-    product_title: str
+    product_title: Title
     variant_id: int
-    variant_title: str
-    options: dict[str, str] = Field(description='The variant\'s options, e.g. {"color": "Blue", "size": "M"}.')
+    variant_title: Name
+    options: Options = Field(description='The variant\'s options, e.g. {"color": "Blue", "size": "M"}.')
     offer_id: int
     seller: SellerRef
     unit_price: Money

@@ -1,11 +1,24 @@
 """Public result schemas of the catalog tools: what search_products, get_product, compare_prices return."""
 
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Literal
 
 from pydantic import BaseModel, Field
 
 from shopmcp.models.common import Money
+from shopmcp.models.safe_text import (
+    Attributes,
+    Description,
+    FilterValue,
+    Name,
+    OptionalName,
+    OptionalValues,
+    OptionLists,
+    Options,
+    Path,
+    Tags,
+    Title,
+)
 
 SortOrder = Literal["relevance", "price_asc", "price_desc", "rating", "newest"]
 ProductAvailability = Literal["in_stock", "out_of_stock"]
@@ -19,9 +32,9 @@ class CategoryNode(BaseModel):
     """A category with its subcategories; `product_count` includes the subcategories' products."""
 
     id: int
-    name: str
+    name: Name
     slug: str = Field(description="Pass as `category` to search_products.")
-    path: str = Field(description='Names from the root, e.g. "Electronics > Audio".')
+    path: Path = Field(description='Names from the root, e.g. "Electronics > Audio".')
     product_count: int = Field(description="Products for sale in this category and below.")
     children: list["CategoryNode"] = Field(default_factory=list)
 
@@ -33,8 +46,8 @@ class CategoryTree(BaseModel):
 
 class CategoryRef(BaseModel):
     slug: str = Field(description="Pass as `category` to search_products.")
-    name: str
-    path: str
+    name: Name
+    path: Path
 
 
 # --- Search ---------------------------------------------------------------------
@@ -49,8 +62,8 @@ class PriceRange(BaseModel):
 
 class ProductSummary(BaseModel):
     id: int = Field(description="Pass to get_product, compare_prices or add_to_cart.")
-    title: str
-    brand: str | None
+    title: Title
+    brand: OptionalName
     category: CategoryRef | None
     price: PriceRange
     rating: float = Field(description="Average buyer rating, 0 to 5.")
@@ -60,8 +73,8 @@ class ProductSummary(BaseModel):
 
 
 class FacetValue(BaseModel):
-    value: str = Field(description="Pass this as the filter of the same name to narrow the search.")
-    label: str
+    value: FilterValue = Field(description="Pass this as the filter of the same name to narrow the search.")
+    label: Name
     count: int = Field(description="Counted products with this value.")
 
 
@@ -80,7 +93,7 @@ class PriceBand(BaseModel):
 
 
 class OptionFacet(BaseModel):
-    name: str = Field(description='Option name, e.g. "color"; use as a key of `options`.')
+    name: Name = Field(description='Option name, e.g. "color"; use as a key of `options`.')
     values: list[FacetValue] = Field(
         description="Values, case-folded; a product with several values counts once under each."
     )
@@ -123,7 +136,7 @@ class SearchResult(BaseModel):
 
 class SellerInfo(BaseModel):
     id: int
-    name: str
+    name: Name
     rating: float = Field(description="Average buyer rating of the seller, 0 to 5.")
     rating_count: int
 
@@ -159,21 +172,21 @@ class OfferDetail(BaseModel):
 
 class VariantDetail(BaseModel):
     id: int = Field(description="Pass as variant_id to add_to_cart.")
-    sku: str
-    title: str
-    options: dict[str, str] = Field(description='e.g. {"color": "Blue", "size": "M"}.')
+    sku: Name
+    title: Name
+    options: Options = Field(description='e.g. {"color": "Blue", "size": "M"}.')
     available: bool = Field(description="At least one offer of this variant can be bought now.")
     lowest_price: Money | None = Field(description="The cheapest offer of this variant that can be bought now.")
 
 
 class ProductDetail(BaseModel):
     id: int
-    title: str
-    description: str
-    brand: str | None
+    title: Title
+    description: Description
+    brand: OptionalName
     category: CategoryRef | None
-    attributes: dict[str, Any]
-    tags: list[str]
+    attributes: Attributes
+    tags: Tags
     image_url: str | None
     rating: float
     review_count: int
@@ -181,7 +194,7 @@ class ProductDetail(BaseModel):
     availability: ProductAvailability
     price: PriceRange | None = Field(description="None when no seller offers the product.")
     lowest_price_30d: Money | None = Field(description="The lowest price of any offer in the last 30 days.")
-    options: dict[str, list[str]] = Field(description="Every option and its values across the variants.")
+    options: OptionLists = Field(description="Every option and its values across the variants.")
     variants: list[VariantDetail]
     offers: list[OfferDetail] = Field(description="Every active offer, cheapest first.")
 
@@ -211,8 +224,8 @@ class ShippingQuote(BaseModel):
 class OfferComparison(BaseModel):
     offer_id: int = Field(description="Pass as offer_id to add_to_cart.")
     variant_id: int
-    variant_title: str
-    options: dict[str, str]
+    variant_title: Name
+    options: Options
     seller: SellerInfo
     condition: str
     availability: OfferAvailability
@@ -229,8 +242,8 @@ class OfferComparison(BaseModel):
 
 class ProductComparison(BaseModel):
     product_id: int
-    title: str
-    brand: str | None
+    title: Title
+    brand: OptionalName
     rating: float
     review_count: int
     offers: list[OfferComparison] = Field(
@@ -241,8 +254,8 @@ class ProductComparison(BaseModel):
 
 
 class AttributeRow(BaseModel):
-    name: str
-    values: list[str | None] = Field(description="One per product, in the order of `products`; None when absent.")
+    name: Name
+    values: OptionalValues = Field(description="One per product, in the order of `products`; None when absent.")
 
 
 class CompareResult(BaseModel):

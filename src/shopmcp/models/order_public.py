@@ -8,6 +8,7 @@ from pydantic import BaseModel, Field
 from shopmcp.models.cart_public import SellerRef, SellerShipment
 from shopmcp.models.checkout_public import ShippingAddress
 from shopmcp.models.common import Money
+from shopmcp.models.safe_text import Name, TextList, Title
 
 OrderStatusName = Literal["placed", "processing", "shipped", "delivered", "cancelled"]
 
@@ -23,9 +24,9 @@ CancelReason = Literal[
 
 class OrderLineView(BaseModel):
     product_id: int
-    product_title: str
+    product_title: Title
     variant_id: int
-    variant_title: str
+    variant_title: Name
     offer_id: int
     seller: SellerRef
     unit_price: Money = Field(description="The price paid per unit, as quoted.")
@@ -78,7 +79,7 @@ class OrderSummary(BaseModel):
     placed_at: datetime
     item_count: int
     total: Money
-    titles: list[str] = Field(description="Product titles of the first few lines.")
+    titles: TextList = Field(description="Product titles of the first few lines.")
 
 
 class OrderList(BaseModel):

@@ -11,6 +11,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
+from shopmcp.models.safe_text import PATH_LIMIT, TITLE_LIMIT, clean_block, clean_line, clean_mapping
 from shopmcp.money import exponent, is_known_currency
 
 MAX_AMOUNT = 2**31 - 1
@@ -68,6 +69,27 @@ def _has_nul(value: object) -> bool:
     return False
 
 
+def _untrusted(clean: Any) -> Any:
+    """An after-validator cleaning catalog text (`models.safe_text`); text with a NUL is left for the record
+    to refuse."""
+
+    def validate(value: Any) -> Any:
+        return value if value is None or _has_nul(value) else clean(value)
+
+    return validate
+
+
+def _visible_title(title: str) -> str:
+    cleaned = clean_line(title, TITLE_LIMIT)
+    if not cleaned:
+        raise ValueError("the title has no visible text")
+    return cleaned
+
+
+def _clean_category_value(value: str | list[str]) -> str | list[str]:
+    return clean_line(value, PATH_LIMIT) if isinstance(value, str) else [clean_line(name) for name in value]
+
+
 def options_key(options: dict[str, str]) -> tuple[tuple[str, str], ...]:
     """Options compared the way variants are matched: option names without case, values exactly."""
     return tuple(sorted((name.lower(), value) for name, value in options.items()))
@@ -95,6 +117,8 @@ class OfferRecord(_Record):
     condition: Literal["new", "refurbished", "used"] = "new"
     handling_days: int = Field(default=0, ge=0, le=365, strict=True)
     active: bool = Field(default=True, strict=True)
+
+    _clean_seller = field_validator("seller")(_untrusted(clean_line))
 
     @field_validator("currency")
     @classmethod
@@ -124,6 +148,8 @@ class VariantRecord(_Record):
             raise ValueError("option names must differ (case does not count)")
         return {name.strip(): value for name, value in options.items()}
 
+    _clean_options = field_validator("options")(_untrusted(clean_mapping))
+
 
 class ProductRecord(_Record):
     """A product with its variants and their offers."""
@@ -145,6 +171,14 @@ class ProductRecord(_Record):
     review_count: int | None = Field(default=None, ge=0, le=MAX_AMOUNT, strict=True)
     created_at: AwareDatetime | None = None
     variants: list[VariantRecord] = Field(min_length=1, max_length=MAX_VARIANTS)
+
+    # Catalog text is untrusted data: cleaned and bounded before it is stored (see models.safe_text).
+    _clean_title = field_validator("title")(_untrusted(_visible_title))
+    _clean_description = field_validator("description")(_untrusted(clean_block))
+    _clean_brand = field_validator("brand")(_untrusted(clean_line))
+    _clean_category = field_validator("category")(_untrusted(_clean_category_value))
+    _clean_attributes = field_validator("attributes")(_untrusted(clean_mapping))
+    _clean_tags = field_validator("tags")(_untrusted(lambda tags: [t for t in map(clean_line, tags) if t]))
 
     @model_validator(mode="after")
     def _no_nul_characters(self) -> "ProductRecord":
