@@ -19,6 +19,7 @@ Bounded in the default suite; `SHOPMCP_RELIABILITY_LONG=1` runs it long.
 """
 
 import secrets
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -69,6 +70,8 @@ class World:
     kettle_id: int
     lamp_id: int
     coupons: list[str]
+    tally: Counter[str] = field(default_factory=Counter)
+    """Tool outcomes over every example, printed at the end (`pytest -s`)."""
 
 
 @dataclass
@@ -182,7 +185,9 @@ class ShoppingMachine(RuleBasedStateMachine):
 
     def call(self, model: SessionModel, tool: str, allowed: frozenset[str], **args: Any) -> dict[str, Any]:
         answer = outcome(self.client(model), tool, {**args, "session_id": model.session_id}, allowed)
-        event(f"{tool}: {answer['error']['code'] if 'error' in answer else 'ok'}")
+        label = f"{tool}: {answer['error']['code'] if 'error' in answer else 'ok'}"
+        self.world.tally[label] += 1
+        event(label)
         return answer
 
     def seen_cart(self, model: SessionModel, cart: dict[str, Any]) -> None:
@@ -509,3 +514,4 @@ def world(database: Database) -> Iterator[World]:
 def test_random_shopping_keeps_stock_orders_and_sessions_consistent(world: World) -> None:
     machine = type("Machine", (ShoppingMachine,), {"world": world})
     run_state_machine_as_test(machine, settings=MACHINE_SETTINGS)
+    print(f"\nstate machine: {sum(world.tally.values())} calls: {sorted(world.tally.items())}")
