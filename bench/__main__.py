@@ -27,6 +27,9 @@ BENCHMARKS: list[str] = [
     "bench.throughput",
     "bench.startup",
     "bench.memory",
+    "bench.generation",
+    "bench.search_mix",
+    "bench.contention",
 ]
 
 DEFAULT_POSTGRES = "postgresql://postgres@127.0.0.1:5432/postgres"
