@@ -57,6 +57,8 @@ LIMIT_100K_MS = 15.0
 LIMIT_1M_MS = 60.0
 MAX_ECHO_RATIO = 30.0
 MIN_NAIVE_RATIO = 20.0
+QUICK_PRODUCTS = 500
+"""The catalog size of --quick, the one the other quick benchmarks use too."""
 QUICK_CLASSES = ("rare", "common", "very common", "two words", "no match", "rare, filtered", "common, page 2")
 
 
@@ -77,7 +79,7 @@ class Plan:
 
 def plans(ctx: BenchContext) -> list[Plan]:
     if ctx.quick:
-        return [Plan(2_000, 5, 2, 1, None, echo_calls=50, only=QUICK_CLASSES)]
+        return [Plan(QUICK_PRODUCTS, 5, 2, 1, None, echo_calls=50, only=QUICK_CLASSES)]
     found = [Plan(100_000, 100, 10, 5, LIMIT_100K_MS)]
     if not ctx.skip_1m:
         found.append(Plan(1_000_000, 40, 5, 3, LIMIT_1M_MS))
