@@ -38,7 +38,7 @@ from bench.harness import BenchContext, Row, Stats, summarize
 from shopmcp.db import Database
 from shopmcp.services.generator.vocabulary import COMMON_TERM, NO_MATCH_TERM, RARE_TERM
 
-NAME = "search"
+NAME = "search_mix"
 VERY_COMMON_TERM = "specifications"
 WORDS: dict[str, str] = {
     "rare": RARE_TERM,
