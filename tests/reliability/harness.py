@@ -7,7 +7,6 @@ goes through `portal.call`, so a rule is a plain function call.
 """
 
 import json
-import os
 import re
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
@@ -21,9 +20,9 @@ from mcp.server import MCPServer
 from mcp.types import CallToolResult
 
 from shopmcp.server import AppContext
+from tests.reliability.report import LONG
 
-LONG = os.environ.get("SHOPMCP_RELIABILITY_LONG", "") not in ("", "0")
-"""The long form: `SHOPMCP_RELIABILITY_LONG=1 .venv/bin/pytest tests/reliability -q`."""
+__all__ = ["LONG"]  # the long form: `SHOPMCP_RELIABILITY_LONG=1 .venv/bin/pytest tests/reliability -q`
 
 CALL_TIMEOUT = 60.0
 """The most one tool call may take before the test fails (a hung server, not a slow one)."""
