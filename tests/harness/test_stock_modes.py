@@ -42,7 +42,14 @@ async def _episode(server: MCPServer[AppContext], offer_id: int, quantity: int, 
             outcomes.append(outcome | {"result": content["error"]["code"]})
             return
         outcome["in_cart"] = content["item_count"]
-        quote = await shopper.ok("preview_checkout", shipping_address=US_ADDRESS)
+        # In shared mode the units may sell out under a slower episode at any step: that is an outcome too.
+        previewed = await client.call_tool(
+            "preview_checkout", {"session_id": shopper.session_id, "shipping_address": US_ADDRESS}
+        )
+        quote = previewed.structured_content or {}
+        if previewed.is_error:
+            outcomes.append(outcome | {"result": quote["error"]["code"]})
+            return
         placed = await client.call_tool(
             "place_order",
             {"session_id": shopper.session_id, "quote_id": quote["quote_id"], "idempotency_key": new_key()},
