@@ -46,6 +46,9 @@ def parse(argv: list[str]) -> argparse.Namespace:
     parser.add_argument(
         "--work-dir", type=Path, default=Path("/tmp/shopmcp-bench"), help="Where catalogs are kept between runs."
     )
+    parser.add_argument(
+        "--db-prefix", default="shopmcp_bench", help="Start of the names of the databases and files it makes."
+    )
     return parser.parse_args(argv)
 
 
@@ -94,6 +97,7 @@ def main(argv: list[str] | None = None) -> int:
         work_dir=args.work_dir / ("quick" if args.quick else "full"),
         postgres_admin=None if reason else args.postgres,
         postgres_skip_reason=reason,
+        db_prefix=args.db_prefix,
     )
     if reason:
         ctx.log(f"PostgreSQL parts skipped: {reason}")

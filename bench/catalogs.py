@@ -18,7 +18,6 @@ from sqlalchemy.engine import make_url
 from bench.harness import REPO, BenchContext
 
 _SOURCES = ("src/shopmcp/services/generator", "src/shopmcp/migrations/versions")
-_PREFIX = "shopmcp_bench"
 
 
 def fingerprint() -> str:
@@ -76,11 +75,11 @@ def _catalog_url(ctx: BenchContext, backend: str, products: int, seed: int) -> s
 
 def _url(ctx: BenchContext, backend: str, name: str) -> str:
     if backend == "sqlite":
-        return f"sqlite:///{ctx.work_dir / f'{_PREFIX}_{name}.db'}"
+        return f"sqlite:///{ctx.work_dir / f'{ctx.db_prefix}_{name}.db'}"
     if ctx.postgres_admin is None:
         raise RuntimeError(f"PostgreSQL is not available: {ctx.postgres_skip_reason}")
     admin = make_url(ctx.postgres_admin)
-    return admin.set(drivername="postgresql+psycopg", database=f"{_PREFIX}_{name}").render_as_string(
+    return admin.set(drivername="postgresql+psycopg", database=f"{ctx.db_prefix}_{name}").render_as_string(
         hide_password=False
     )
 

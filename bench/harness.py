@@ -185,6 +185,8 @@ class BenchContext:
     postgres_skip_reason: str | None = None
     verbose: bool = True
     shopmcp: str = SHOPMCP
+    db_prefix: str = "shopmcp_bench"
+    """Start of the names of the databases (PostgreSQL) and files (SQLite) this run makes."""
     _scratch_pg: list[str] = field(default_factory=list)
 
     @property

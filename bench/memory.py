@@ -20,7 +20,7 @@ MAX_GROWTH_PERCENT = 10.0
 
 
 def run(ctx: BenchContext) -> list[Row]:
-    first, second = (1_000, 5_000) if ctx.quick else (10_000, 50_000)
+    first, second = (200, 600) if ctx.quick else (10_000, 50_000)
     rows: list[Row] = []
     for backend in ctx.backends:
         url = ctx.catalog(backend, QUICK_PRODUCTS if ctx.quick else CATALOG_PRODUCTS)
