@@ -109,16 +109,31 @@ async def _agent(
     url: str, token: str, mode: str, seed: int, products: list[tuple[int, str]], stop: float, tally: Tally
 ) -> None:
     rng = random.Random(seed)
-    async with (
-        httpx2.AsyncClient(headers={"Authorization": f"Bearer {token}"}, timeout=CALL_TIMEOUT) as http,
-        Client(streamable_http_client(url, http_client=http), mode=mode) as client,
-    ):
-        trip = 0
-        while time.monotonic() < stop:
-            with contextlib.suppress(TripEndedError):
-                await _trip(client, rng, products, trip, tally)
-            trip += 1
+    trip = 0
+    while time.monotonic() < stop:
+        try:
+            async with (
+                httpx2.AsyncClient(headers={"Authorization": f"Bearer {token}"}, timeout=CALL_TIMEOUT) as http,
+                Client(streamable_http_client(url, http_client=http), mode=mode) as client,
+            ):
+                while time.monotonic() < stop:
+                    with contextlib.suppress(TripEndedError):
+                        await _trip(client, rng, products, trip, tally)
+                    trip += 1
+                    tally.trips += 1
+        except Exception as failure:
+            # The SDK client does not fail the one request on a transport error: it tears the whole
+            # client down. Counted as unexpected; the agent reconnects and shops on.
+            tally.unexpected.append(f"client torn down: {_describe(failure)}")
             tally.trips += 1
+            trip += 1
+
+
+def _describe(failure: BaseException) -> str:
+    """The innermost exception of a (nested) exception group, by type and message."""
+    while isinstance(failure, BaseExceptionGroup) and failure.exceptions:
+        failure = failure.exceptions[0]
+    return f"{type(failure).__name__}: {failure}"
 
 
 def _rss_kib(pid: int) -> int:

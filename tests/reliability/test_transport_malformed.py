@@ -248,3 +248,22 @@ async def test_http_bodies_that_stop_halfway_do_not_stop_other_clients(http_serv
         status_line = huge.recv(65536).split(b"\r\n", 1)[0]
     assert status_line.startswith(b"HTTP/1.1 413"), status_line
     await _http_still_serves(http_server)
+
+
+def _drain_until_closed(sock: socket.socket) -> None:
+    while sock.recv(65536):
+        pass
+
+
+def test_http_keeps_an_idle_keep_alive_connection_open_past_five_seconds(http_server: ServerProcess) -> None:
+    """uvicorn's default (5 s) closed idle connections just as agents under load sent their next call."""
+    body = b'{"jsonrpc":"2.0","id":1,"method":"tools/list","params":{' + _META + b"}}"
+    sock = _raw_request(http_server, len(body), body)
+    with sock:
+        sock.settimeout(30)
+        answer = sock.recv(65536)
+        assert answer.startswith(b"HTTP/1.1 "), answer[:200]
+        assert b"connection: close" not in answer.lower()
+        sock.settimeout(7)  # past uvicorn's default keep-alive of 5 s; the server must not close it
+        with pytest.raises(TimeoutError):
+            _drain_until_closed(sock)

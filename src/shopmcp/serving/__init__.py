@@ -18,6 +18,11 @@ log = structlog.get_logger(__name__)
 
 # Open SSE streams never end on their own: give them this long once shutdown starts.
 _GRACEFUL_SHUTDOWN_SECONDS = 5
+# uvicorn closes an idle keep-alive connection after 5 s by default. A client that sends its next
+# request just as the server closes gets a reset it cannot tell from a crash (a POST is not retried):
+# under load, agents' pauses between calls are often about that long. Idle connections stay open
+# longer than the 60 s idle timeout of common load balancers, so the balancer, not us, closes them.
+_KEEP_ALIVE_SECONDS = 75
 
 
 def serve_http(server: MCPServer[Any], settings: Settings, db: Database, transport: HttpTransport) -> None:
@@ -40,6 +45,7 @@ def serve_http(server: MCPServer[Any], settings: Settings, db: Database, transpo
         access_log=settings.http_access_log,
         server_header=False,
         timeout_graceful_shutdown=_GRACEFUL_SHUTDOWN_SECONDS,
+        timeout_keep_alive=_KEEP_ALIVE_SECONDS,
     )
     # uvicorn shuts down gracefully on SIGINT, then raises it again for the caller: that is us, done.
     with contextlib.suppress(KeyboardInterrupt):
