@@ -31,7 +31,29 @@ def run(ctx: BenchContext) -> list[Row]:
             ctx.log(f"calls: {backend}, {transport}")
             samples = anyio.run(_measure, transport, url, catalog, rounds, per_round, warmup)
             rows += _rows(samples, backend, transport)
+        rows.append(_service_alone(url, catalog, backend, rounds * per_round))
     return rows
+
+
+def _service_alone(url: str, catalog: Catalog, backend: str, count: int) -> Row:
+    """get_product's service function called directly (no MCP, no thread hop): the database part of the cost."""
+    from shopmcp.db import Database
+    from shopmcp.services.catalog import get_product
+
+    db = Database(url)
+    try:
+        samples = []
+        for index in range(count + 10):
+            started = time.perf_counter()
+            db.run_read(get_product, product_id=catalog.product_ids[index % len(catalog.product_ids)])
+            if index >= 10:  # the first calls warm the connection pool and statement cache
+                samples.append(time.perf_counter() - started)
+    finally:
+        db.dispose()
+    stats = summarize(samples)
+    return Row.measured(
+        NAME, "get_product service alone, no MCP, median", stats.median_ms, "ms", backend=backend, extra=stats.as_dict()
+    )
 
 
 async def _measure(

@@ -15,7 +15,7 @@ from bench.workload import Caller, Catalog, mix_sequence
 NAME = "memory"
 CATALOG_PRODUCTS = 10_000
 QUICK_PRODUCTS = 500
-CLIENTS = 4
+CLIENTS = 8
 MAX_GROWTH_PERCENT = 10.0
 
 
