@@ -32,6 +32,7 @@ from mcp import Client
 from mcp.client.streamable_http import streamable_http_client
 from sqlmodel import col, select
 
+from bench.servers import free_port
 from shopmcp import migrations
 from shopmcp.auth.static_tokens import create_token
 from shopmcp.db import Database
@@ -50,14 +51,6 @@ PUBLIC_URL = "http://shop.bench/mcp"
 STARTUP_TIMEOUT = 60.0
 
 Timings = dict[str, list[float]]
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def prepare(url: str, products: int) -> list[tuple[int, str]]:

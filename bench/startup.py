@@ -27,7 +27,7 @@ MAX_RATIO = 1.3
 
 
 def run(ctx: BenchContext) -> list[Row]:
-    starts = 3 if ctx.quick else 12
+    starts = 2 if ctx.quick else 12
     url = ctx.catalog("sqlite", QUICK_PRODUCTS if ctx.quick else CATALOG_PRODUCTS)
     product_id = Catalog.load(url, limit=1, cart=False).product_ids[0]
     shop_params = servers.stdio_params("shopmcp", url, env=servers.shopmcp_env(url, seed=True))
@@ -66,7 +66,7 @@ def run(ctx: BenchContext) -> list[Row]:
 
 def _first_ever(ctx: BenchContext, echo_median: float) -> Row:
     """One start into an empty data directory: migrations, demo catalog and coupons, then the first result."""
-    products = 500 if ctx.quick else 5000
+    products = 300 if ctx.quick else 5000
     with tempfile.TemporaryDirectory(prefix="shopmcp-bench-first-") as data_dir:
         env = servers.shopmcp_env("", seed=True, data_dir=Path(data_dir))
         env["SHOPMCP_DEMO_PRODUCTS"] = str(products)
