@@ -89,8 +89,7 @@ def aim(client: SyncClient, store: Store, database: Database, own: dict[str, Any
     validators = {
         name: Draft202012Validator(tool.output_schema) for name, tool in tools.items() if tool.output_schema is not None
     }
-    with database.read():
-        variant_ids = store.variant_ids(store.shirt) + store.variant_ids(store.headphones)
+    variant_ids = store.variant_ids(store.shirt) + store.variant_ids(store.headphones)
     product_ids = [p.id for p in (store.headphones, store.shirt, store.cable)]
     extras: dict[str, list[Any]] = {
         "product_id": product_ids,
