@@ -103,46 +103,61 @@ def main(argv: list[str] | None = None) -> int:
         ctx.log(f"PostgreSQL parts skipped: {reason}")
     before = machine()
     started = time.time()
+    name = args.name or time.strftime("%Y%m%d-%H%M%S", time.gmtime(started)) + ("-quick" if args.quick else "")
+    commit = versions(ctx.postgres_admin)  # what is measured: the tree as the run starts
     rows: list[Row] = []
     failures: dict[str, str] = {}
+
+    def save(complete: bool) -> Path:
+        payload: dict[str, Any] = {
+            "command": command,
+            "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(started)),
+            "seconds": round(time.time() - started, 1),
+            "complete": complete,
+            "quick": args.quick,
+            "benchmarks": [name for name, _ in chosen],
+            "machine": {key: value for key, value in before.items() if key != "load_average"},
+            "load_average_before": before["load_average"],
+            "load_average_after": [round(x, 2) for x in os.getloadavg()],
+            "versions": commit,
+            "postgres_skipped": reason,
+            "failures": failures,
+            "rows": [row.__dict__ for row in rows],
+        }
+        return _write(args, name, payload)
+
     try:
-        for name, run in chosen:
-            ctx.log(f"{name}: start")
+        for bench_name, run in chosen:
+            ctx.log(f"{bench_name}: start")
             bench_started = time.perf_counter()
             try:
                 rows.extend(run(ctx))
             except Exception as error:  # one broken benchmark must not lose the others' figures
-                failures[name] = traceback.format_exc()
-                ctx.log(f"{name}: FAILED\n{failures[name]}")
-                rows.append(Row.skip(name, "(benchmark failed)", _root_cause(error)))
-            ctx.log(f"{name}: done in {time.perf_counter() - bench_started:.1f} s")
+                failures[bench_name] = traceback.format_exc()
+                ctx.log(f"{bench_name}: FAILED\n{failures[bench_name]}")
+                rows.append(Row.skip(bench_name, "(benchmark failed)", _root_cause(error)))
+            ctx.log(f"{bench_name}: done in {time.perf_counter() - bench_started:.1f} s")
+            save(complete=False)  # an interrupted run keeps what it measured
     finally:
         ctx.close()
-    payload: dict[str, Any] = {
-        "command": command,
-        "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(started)),
-        "seconds": round(time.time() - started, 1),
-        "quick": args.quick,
-        "benchmarks": [name for name, _ in chosen],
-        "machine": {key: value for key, value in before.items() if key != "load_average"},
-        "load_average_before": before["load_average"],
-        "load_average_after": [round(x, 2) for x in os.getloadavg()],
-        "versions": versions(ctx.postgres_admin),
-        "postgres_skipped": reason,
-        "failures": failures,
-        "rows": [row.__dict__ for row in rows],
-    }
+    json_path = save(complete=True)
     from bench import report
 
-    name = args.name or time.strftime("%Y%m%d-%H%M%S", time.gmtime(started)) + ("-quick" if args.quick else "")
-    json_path = args.output / "results" / f"{name}.json"
+    print(report.table(rows))
+    ctx.log(f"wrote {json_path}")
+    return 1 if failures else 0
+
+
+def _write(args: argparse.Namespace, name: str, payload: dict[str, Any]) -> Path:
+    """The JSON under results/ and the Markdown next to it (its hand-written notes kept)."""
+    from bench import report
+
+    json_path: Path = args.output / "results" / f"{name}.json"
     write_json(json_path, payload)
     markdown_path = args.output / ("RESULTS-quick.md" if args.quick else "RESULTS.md")
     kept = report.kept_notes(markdown_path)
     markdown_path.write_text(report.markdown(payload, json_path.relative_to(args.output).as_posix()) + kept)
-    print(report.table(rows))
-    ctx.log(f"wrote {json_path}")
-    return 1 if failures else 0
+    return json_path
 
 
 if __name__ == "__main__":

@@ -23,7 +23,7 @@ GET_PRODUCT_MAX_RATIO = 2.0
 
 def run(ctx: BenchContext) -> list[Row]:
     rows: list[Row] = []
-    rounds, per_round, warmup = (2, 5, 3) if ctx.quick else (20, 50, 50)
+    rounds, per_round, warmup = (2, 5, 3) if ctx.quick else (10, 30, 30)
     for backend in ctx.backends:
         url = ctx.catalog(backend, QUICK_PRODUCTS if ctx.quick else CATALOG_PRODUCTS)
         catalog = Catalog.load(url)

@@ -43,7 +43,12 @@ def markdown(payload: dict[str, Any], json_name: str) -> str:
         "# Benchmark results",
         "",
         f"Command: `{payload['command']}` — started {payload['started']}, took {payload['seconds']} s.",
-        f"Raw figures: `{json_name}`.",
+        f"Raw figures: `{json_name}`."
+        + (
+            ""
+            if payload.get("complete", True)
+            else " **Incomplete: the run was interrupted; these are its figures so far.**"
+        ),
         "",
         f"- Machine: {machine['cpu']}, {machine['cores']} cores, {machine['ram_gib']} GiB RAM, {machine['platform']}",
         f"- Load average (1, 5, 15 min): before {payload['load_average_before']}, "

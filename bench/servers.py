@@ -17,8 +17,9 @@ import time
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TextIO
 
 import httpx2
 from mcp import Client, StdioServerParameters
@@ -155,6 +156,20 @@ def in_memory_shopmcp(url: str) -> Any:
     return build_server(settings, db=Database(url))
 
 
+def stdio_client(params: StdioServerParameters) -> Client:
+    """A client that spawns the server over stdio, its stderr (one log line per call) going to a file."""
+    from mcp.client.stdio import stdio_client as transport
+
+    return Client(transport(params, errlog=_stdio_log()))
+
+
+@cache
+def _stdio_log() -> TextIO:
+    """One append-mode log for every stdio server of the run, open until the run ends."""
+    LOG_DIR.mkdir(parents=True, exist_ok=True)
+    return (LOG_DIR / "stdio.log").open("a")
+
+
 @asynccontextmanager
 async def connect(target: Target, transport: Transport, url: str = "") -> AsyncIterator[Client]:
     """An `mcp.Client` connected to a fresh server of `target` over `transport`."""
@@ -165,7 +180,7 @@ async def connect(target: Target, transport: Transport, url: str = "") -> AsyncI
         async with Client(server) as client:
             yield client
     elif transport == "stdio":
-        async with Client(stdio_params(target, url)) as client:
+        async with stdio_client(stdio_params(target, url)) as client:
             yield client
     else:
         with http_process(target, url) as process:

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import anyio
-from mcp import Client, StdioServerParameters
+from mcp import StdioServerParameters
 
 from bench import servers
 from bench.harness import BenchContext, Row
@@ -86,7 +86,7 @@ def _first_ever(ctx: BenchContext, echo_median: float) -> Row:
 async def _first_result(params: StdioServerParameters, tool: str, arguments: dict[str, Any]) -> float:
     started = time.perf_counter()
     with anyio.fail_after(600):
-        async with Client(params) as client:
+        async with servers.stdio_client(params) as client:
             result = await client.call_tool(tool, arguments)
             elapsed = time.perf_counter() - started
     if result.is_error:
