@@ -7,6 +7,7 @@ match, the count and every facet are exact and add up; otherwise they
 describe the first `cap + 1` matches and say so (`exact: false`).
 """
 
+import functools
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -36,8 +37,9 @@ class SearchStats:
     facets: Facets
 
 
-def _band_edges(currency: str) -> list[int]:
-    return [to_minor(edge, currency) for edge in PRICE_BAND_EDGES]
+@functools.cache
+def _band_edges(currency: str) -> tuple[int, ...]:
+    return tuple(to_minor(edge, currency) for edge in PRICE_BAND_EDGES)
 
 
 def _band_expression(matched: CTE, currency: str) -> Any:
@@ -77,18 +79,18 @@ def compute_stats(session: Session, matched: CTE, *, cap: int, currency: str) ->
 
 def _assemble(rows: Sequence[Any], *, cap: int, currency: str) -> SearchStats:
     counted = 0
-    groups: dict[str, list[FacetValue]] = defaultdict(list)
+    groups: dict[str, list[_Raw]] = defaultdict(list)
     bands: dict[int, int] = {}
-    options: dict[str, list[FacetValue]] = defaultdict(list)
+    options: dict[str, list[_Raw]] = defaultdict(list)
     for kind, group, key, label, count in rows:
         if kind == "total":
             counted = int(count)
         elif kind == "price":
             bands[int(key)] = int(count)
         elif kind == "option":
-            options[group].append(FacetValue(value=key, label=label, count=int(count)))
+            options[group].append((key, label, int(count)))
         else:
-            groups[kind].append(FacetValue(value=key, label=label, count=int(count)))
+            groups[kind].append((key, label, int(count)))
     facets = Facets(
         counted=counted,
         exact=counted <= cap,
@@ -100,12 +102,29 @@ def _assemble(rows: Sequence[Any], *, cap: int, currency: str) -> SearchStats:
     return SearchStats(counted=counted, exact=counted <= cap, facets=facets)
 
 
+_Raw = tuple[str, str, int]
+"""A facet value as the database gave it: value, label, count."""
+
+
 def _by_count(values: list[FacetValue]) -> list[FacetValue]:
     return sorted(values, key=lambda value: (-value.count, value.label.lower(), value.value))
 
 
-def _facet(values: list[FacetValue], counted: int) -> Facet:
-    top = _by_count(values)[:TOP_VALUES]
+def _top(values: list[_Raw], limit: int) -> list[FacetValue]:
+    """The `limit` first values by count (ties by cleaned label, value), as models.
+
+    Only values counted at least as often as the `limit`-th become models
+    (validating and cleaning each is most of the cost of a facet); the
+    order among them is decided on their cleaned text, as before.
+    """
+    if len(values) > limit:
+        least = sorted((count for _, _, count in values), reverse=True)[limit - 1]
+        values = [value for value in values if value[2] >= least]
+    return _by_count([FacetValue(value=key, label=label, count=count) for key, label, count in values])[:limit]
+
+
+def _facet(values: list[_Raw], counted: int) -> Facet:
+    top = _top(values, TOP_VALUES)
     return Facet(values=top, other_count=counted - sum(value.count for value in top))
 
 
@@ -123,9 +142,8 @@ def _price_bands(bands: dict[int, int], currency: str) -> list[PriceBand]:
     ]
 
 
-def _option_facets(options: dict[str, list[FacetValue]]) -> list[OptionFacet]:
-    ranked = sorted(options.items(), key=lambda item: (-sum(value.count for value in item[1]), item[0]))
+def _option_facets(options: dict[str, list[_Raw]]) -> list[OptionFacet]:
+    ranked = sorted(options.items(), key=lambda item: (-sum(count for _, _, count in item[1]), item[0]))
     return [
-        OptionFacet(name=name, values=_by_count(values)[:TOP_OPTION_VALUES])
-        for name, values in ranked[:TOP_OPTION_NAMES]
+        OptionFacet(name=name, values=_top(values, TOP_OPTION_VALUES)) for name, values in ranked[:TOP_OPTION_NAMES]
     ]
