@@ -174,6 +174,7 @@ def main() -> None:
     started = time.strftime("%Y-%m-%d %H:%M", time.gmtime())
     load_before = _load_average()
     rows: list[Row] = []
+    notes: list[str] = []
     with tempfile.TemporaryDirectory(prefix="shopmcp-reliability-") as directory:
         workdir = Path(directory)
         if not args.skip_pytest:
@@ -186,8 +187,10 @@ def main() -> None:
                         url, agents=int(shape["agents"]), duration=shape["duration"], processes=processes, seed=seed
                     )
                     rows.append(_load_row(result, seed))
+                    notes.append(f"RSS MiB every 10 s, {result.database}: {result.rss_mib}")
     command = "python -m reliability " + " ".join(sys.argv[1:])
     table = _table(rows, command.strip(), seed, (load_before, _load_average()), started)
+    table += "".join(f"\n{note}\n" for note in notes)
     print(table)
     if args.out:
         args.out.write_text(table)

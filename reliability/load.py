@@ -292,6 +292,7 @@ def main() -> None:
     )
     print(f"seed {seed}: {result}")
     print(f"RSS growth MiB per process: {result.growth_mib()}")
+    print(f"RSS MiB every {SAMPLE_SECONDS:.0f} s: {result.rss_mib}")
     raise SystemExit(0 if result.ok else 1)
 
 
