@@ -124,7 +124,7 @@ def _databases(workdir: Path) -> Iterator[list[tuple[str, int]]]:
 def _load_row(result: LoadResult, seed: int) -> Row:
     rss = result.rss_mib
     memory = (
-        f"RSS MiB first/last sample {rss[0]} / {rss[-1]}, growth after warm-up {result.growth_mib()}" if rss else ""
+        f"RSS MiB first/last sample {rss[0]} / {rss[-1]}, growth after minute one {result.growth_mib()}" if rss else ""
     )
     expected = ", ".join(f"{key} x{count}" for key, count in sorted(result.expected.items())) or "none"
     problems = []

@@ -40,6 +40,8 @@ from shopmcp.models.cart import Coupon
 from shopmcp.models.catalog import Offer
 
 SAMPLE_SECONDS = 10.0
+WARM_UP_SAMPLES = 6
+"""The first minute: the server makes its worker threads and database connections as the agents arrive."""
 EXPECTED = {"insufficient_stock", "out_of_stock", "coupon_not_applicable"}
 """Business outcomes a shop under load gives honestly: someone else bought the last units; a cart too small."""
 COUPONS = ("LOAD10", "BIGSPEND")
@@ -200,10 +202,11 @@ class LoadResult:
         return not (self.unexpected or self.lost or self.extra_in_db or self.broken)
 
     def growth_mib(self) -> list[float]:
-        """Per process: RSS at the end minus RSS at the first sample after warm-up (the second sample)."""
+        """Per process: RSS at the end minus RSS after the first minute (threads, connections and their
+        caches are made while the agents first arrive); from the first sample in runs shorter than that."""
         if len(self.rss_mib) < 2:
             return []
-        start = self.rss_mib[1] if len(self.rss_mib) > 2 else self.rss_mib[0]
+        start = self.rss_mib[WARM_UP_SAMPLES] if len(self.rss_mib) > WARM_UP_SAMPLES + 1 else self.rss_mib[0]
         return [round(end - begin, 1) for begin, end in zip(start, self.rss_mib[-1], strict=True)]
 
 
