@@ -75,12 +75,10 @@ async def test_a_retry_after_the_client_gave_up_waiting_returns_the_one_order(pa
     product = stocked_product(database, stock=STOCK)
     assert product.id is not None
     token = server.tokens[PRINCIPAL]
-    quotes: list[str] = []
     committed_first = 0
     async with connect(server.mcp_url, token=token) as client:
         for _ in range(TIMEOUT_ROUNDS):
             args = await _quote(client, product.id)
-            quotes.append(args["quote_id"])
             # The client stops waiting after a few milliseconds; the server may be anywhere in the call.
             give_up = rng.uniform(0.001, 0.08)
             try:
@@ -151,13 +149,11 @@ async def test_a_retry_after_the_server_was_killed_right_after_the_call_returns_
     token = server.tokens[principal]
     product = stocked_product(database, stock=STOCK)
     assert product.id is not None
-    quotes: list[str] = []
     committed_first = 0
     try:
         for _ in range(RESTART_ROUNDS):
             async with connect(server.mcp_url, token=token) as client:
                 args = await _quote(client, product.id)
-            quotes.append(args["quote_id"])
             with anyio.fail_after(60):
                 await _send_then_kill(server, token, args, rng.uniform(0.0, 0.05))
             committed_first += _orders_of(database, [args["quote_id"]])
