@@ -6,6 +6,7 @@ from elsewhere on the machine falls on all of them alike. Target: get_product's 
 """
 
 import time
+from typing import Any
 
 import anyio
 
@@ -32,7 +33,49 @@ def run(ctx: BenchContext) -> list[Row]:
             samples = anyio.run(_measure, transport, url, catalog, rounds, per_round, warmup)
             rows += _rows(samples, backend, transport)
         rows.append(_service_alone(url, catalog, backend, rounds * per_round))
+        rows.append(anyio.run(_without_schema_check, url, catalog, backend, rounds * per_round))
     return rows
+
+
+async def _without_schema_check(url: str, catalog: Catalog, backend: str, count: int) -> Row:
+    """get_product in memory with the SDK client's output-schema check switched off, against it on.
+
+    The client validates every structured result against the tool's outputSchema (jsonschema); this
+    shows that check's share of the call, in the same process and the same minute.
+    """
+    from mcp.client.session import ClientSession
+
+    checked: list[float] = []
+    unchecked: list[float] = []
+    original = ClientSession.validate_tool_result
+
+    async def no_check(_self: ClientSession, _name: str, _result: Any) -> None:
+        return None
+
+    async with servers.connect("shopmcp", "memory", url) as client:
+        caller = Caller(client, catalog)
+        for _ in range(10):
+            await caller.call("get_product")
+        try:
+            for index in range(count):
+                samples = checked if index % 2 else unchecked
+                ClientSession.validate_tool_result = original if index % 2 else no_check  # type: ignore[method-assign,assignment]
+                started = time.perf_counter()
+                await caller.call("get_product")
+                samples.append(time.perf_counter() - started)
+        finally:
+            ClientSession.validate_tool_result = original  # type: ignore[method-assign]
+    stats = summarize(unchecked)
+    return Row.versus(
+        NAME,
+        "get_product median, memory, client's output-schema check off",
+        stats.median_ms,
+        summarize(checked).median_ms,
+        "ms",
+        baseline_name="check on",
+        backend=backend,
+        extra=stats.as_dict(),
+    )
 
 
 def _service_alone(url: str, catalog: Catalog, backend: str, count: int) -> Row:
