@@ -39,7 +39,7 @@ from shopmcp.services.generator import seed_demo_catalog
 NAME = "contention"
 HOT_OFFERS = 3
 HOT_STOCK = 40
-QUICK_STOCK = 10
+QUICK_STOCK = 4
 CLIENTS = (16, 64)
 STORE_PRODUCTS = 500
 QUICK_PRODUCTS = 100

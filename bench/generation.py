@@ -63,7 +63,8 @@ def run(ctx: BenchContext) -> list[Row]:
     sizes = (QUICK_SIZE,) if ctx.quick else SIZES
     for backend in ctx.backends:
         for products in sizes:
-            rows += _generate_and_import(ctx, backend, products)
+            # --quick imports on SQLite only: each command is a process start-up, most of a tiny run.
+            rows += _generate_and_import(ctx, backend, products, also_import=not ctx.quick or backend == "sqlite")
         if ctx.skip_1m:
             rows.append(Row.skip(NAME, "generate 1,000,000", "--quick or --skip-1m", backend=backend))
         else:
@@ -71,10 +72,20 @@ def run(ctx: BenchContext) -> list[Row]:
     return rows
 
 
-def _generate_and_import(ctx: BenchContext, backend: str, products: int) -> list[Row]:
+def _generate_and_import(ctx: BenchContext, backend: str, products: int, *, also_import: bool) -> list[Row]:
     ctx.log(f"generation: {backend}, {products:,} products")
     url = ctx.scratch_url(backend, f"generate_{products}")
     generated = timed_command(ctx, url, ["catalog", "generate", *_generate_args(products)])
+    generate_row = Row.measured(
+        NAME,
+        f"generate {products:,}, products/s",
+        products / generated.seconds,
+        "1/s",
+        backend=backend,
+        extra=generated.extra(products),
+    )
+    if not also_import:
+        return [generate_row]
     export = ctx.work_dir / f"export_{backend}_{products}.jsonl"
     subprocess.run(
         [ctx.shopmcp, "--database-url", url, "catalog", "export", str(export)],
@@ -93,14 +104,7 @@ def _generate_and_import(ctx: BenchContext, backend: str, products: int) -> list
     part.unlink(missing_ok=True)
     size = f"{products:,}"
     return [
-        Row.measured(
-            NAME,
-            f"generate {size}, products/s",
-            products / generated.seconds,
-            "1/s",
-            backend=backend,
-            extra=generated.extra(products),
-        ),
+        generate_row,
         Row.measured(
             NAME,
             f"import {imported_count:,} of the {size} (JSONL export), products/s",
