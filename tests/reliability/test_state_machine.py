@@ -207,9 +207,12 @@ class ShoppingMachine(RuleBasedStateMachine):
 
     # --- rules ---------------------------------------------------------------
 
-    @initialize(target=sessions)
-    def first_session(self) -> SessionModel:
-        return self.open_session(0)
+    @initialize(target=sessions, pick=st.integers(0, 20), payment=st.sampled_from(PAYMENT_METHODS))
+    def first_session(self, pick: int, payment: str) -> SessionModel:
+        """A session that starts with a purchase, so every sequence has an order to work with."""
+        model = self.open_session(0)
+        self.buy_now(model, pick, 1, payment)
+        return model
 
     @initialize(target=sessions)
     def second_session(self) -> SessionModel:
