@@ -28,7 +28,9 @@ def run(ctx: BenchContext) -> list[Row]:
     for backend in ctx.backends:
         url = ctx.catalog(backend, QUICK_PRODUCTS if ctx.quick else CATALOG_PRODUCTS)
         catalog = Catalog.load(url)
-        for transport in TRANSPORTS:
+        # --quick: every transport on SQLite, PostgreSQL in memory only (each transport spawns two servers).
+        transports = TRANSPORTS if not ctx.quick or backend == "sqlite" else ("memory",)
+        for transport in transports:
             ctx.log(f"calls: {backend}, {transport}")
             samples = anyio.run(_measure, transport, url, catalog, rounds, per_round, warmup)
             rows += _rows(samples, backend, transport)
