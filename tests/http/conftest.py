@@ -168,6 +168,19 @@ def make_server(
     )
 
 
+def running_pair(first: ServerProcess, second: ServerProcess) -> Iterator[tuple[ServerProcess, ServerProcess]]:
+    """Start two servers (as behind a load balancer), yield them, stop both; the first stops if the second fails."""
+    first.start()
+    try:
+        second.start()
+    except BaseException:
+        first.stop()
+        raise
+    yield first, second
+    first.stop()
+    second.stop()
+
+
 @pytest.fixture(scope="package")
 def http_server(database: Database, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
     """Streamable HTTP with auth (static tokens and JWTs), shared by the package, per backend."""

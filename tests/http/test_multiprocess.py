@@ -7,7 +7,7 @@ import anyio
 import pytest
 
 from shopmcp.db import Database
-from tests.http.conftest import ServerProcess, connect, make_server
+from tests.http.conftest import ServerProcess, connect, make_server, running_pair
 from tests.http.shopping import ADDRESS, check_out, fill_cart, offer_stock, ok, stocked_product
 
 PUBLIC_URL = "http://shop.test/mcp"
@@ -24,15 +24,7 @@ def replicas(
     """Two processes sharing the database, the token file and the public URL; the handshake era stateless."""
     first = make_server(tmp_path_factory.mktemp("replica1"), database, public_url=PUBLIC_URL)
     second = make_server(tmp_path_factory.mktemp("replica2"), database, public_url=PUBLIC_URL, tokens_from=first)
-    first.start()
-    try:
-        second.start()
-    except BaseException:
-        first.stop()
-        raise
-    yield first, second
-    first.stop()
-    second.stop()
+    yield from running_pair(first, second)
 
 
 @pytest.mark.parametrize(("fill_mode", "checkout_mode"), [("auto", "auto"), ("legacy", "legacy"), ("legacy", "auto")])

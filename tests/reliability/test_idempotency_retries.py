@@ -19,7 +19,7 @@ import pytest
 from mcp import Client
 
 from shopmcp.db import Database
-from tests.http.conftest import ServerProcess, connect, make_server
+from tests.http.conftest import ServerProcess, connect, make_server, running_pair
 from tests.http.shopping import ADDRESS, offer_stock, ok, stocked_product
 from tests.reliability.invariants import check_orders, placed_quotes
 from tests.reliability.report import LONG, record, run_seed
@@ -45,15 +45,7 @@ def pair(database: Database, tmp_path_factory: pytest.TempPathFactory) -> Iterat
     second = make_server(
         tmp_path_factory.mktemp("retry2"), database, public_url=PUBLIC_URL, tokens_from=first, rate_limit=""
     )
-    first.start()
-    try:
-        second.start()
-    except BaseException:
-        first.stop()
-        raise
-    yield first, second
-    first.stop()
-    second.stop()
+    yield from running_pair(first, second)
 
 
 async def _quote(client: Client, product_id: int) -> dict[str, Any]:

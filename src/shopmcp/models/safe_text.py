@@ -20,7 +20,7 @@ joiner, BOM). Text longer than its bound is cut and ends with "…".
 import re
 from typing import Annotated, Any
 
-from pydantic import AfterValidator
+from pydantic import AfterValidator, BaseModel
 
 TITLE_LIMIT = 200
 NAME_LIMIT = 200
@@ -42,6 +42,22 @@ _MULTI_LINE = dict.fromkeys([*range(32), *_INVISIBLE])
 _MULTI_LINE.update({ord("\t"): "\t", ord("\n"): "\n", 0x2028: "\n", 0x2029: "\n"})
 _SPACES = re.compile(r" {2,}")
 _BLANK_LINES = re.compile(r"\n{3,}")
+
+
+def has_nul(value: object) -> bool:
+    """Whether a NUL character is in any string, key or value, however deep (our own models included).
+
+    PostgreSQL text cannot hold one, so text carrying it is refused before it reaches a query.
+    """
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(has_nul(key) or has_nul(item) for key, item in value.items())
+    if isinstance(value, list | tuple):
+        return any(has_nul(item) for item in value)
+    if isinstance(value, BaseModel) and type(value).__module__.startswith("shopmcp."):
+        return any(has_nul(item) for item in vars(value).values())
+    return False
 
 
 def _bounded(text: str, limit: int) -> str:

@@ -16,12 +16,12 @@ from typing import Any, TypeVar, cast
 
 import structlog
 from mcp.types import CallToolResult, TextContent, ToolAnnotations
-from pydantic import BaseModel
 from sqlalchemy.exc import DBAPIError
 
 from shopmcp.db import CommitOutcomeUnknownError, is_transient
 from shopmcp.errors import ErrorCode, Resolution, ShopError, invalid_input
 from shopmcp.models.common import ErrorInfo, ErrorResult
+from shopmcp.models.safe_text import has_nul
 from shopmcp.observability import note_call
 
 log = structlog.get_logger(__name__)
@@ -94,23 +94,10 @@ def _failed(error: Exception) -> CallToolResult:
     return error_result(shop_error)
 
 
-def _has_nul(value: object) -> bool:
-    """Whether a NUL character is in a text argument, however deep (our own argument models included)."""
-    if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, dict):
-        return any(_has_nul(key) or _has_nul(item) for key, item in value.items())
-    if isinstance(value, list | tuple):
-        return any(_has_nul(item) for item in value)
-    if isinstance(value, BaseModel) and type(value).__module__.startswith("shopmcp."):
-        return any(_has_nul(item) for item in vars(value).values())
-    return False
-
-
 def _refuse_nul(kwargs: dict[str, Any]) -> None:
     """No id, code or address of a session holds a NUL, and PostgreSQL cannot even compare one: refuse it."""
     for name, value in kwargs.items():
-        if _has_nul(value):
+        if has_nul(value):
             raise invalid_input(
                 f"`{name}` contains a NUL character (\\x00); no id, code or text in this store has one. "
                 "Send it without that character.",

@@ -11,7 +11,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
-from shopmcp.models.safe_text import PATH_LIMIT, TITLE_LIMIT, clean_block, clean_line, clean_mapping
+from shopmcp.models.safe_text import PATH_LIMIT, TITLE_LIMIT, clean_block, clean_line, clean_mapping, has_nul
 from shopmcp.money import exponent, is_known_currency
 
 MAX_AMOUNT = 2**31 - 1
@@ -58,23 +58,12 @@ def to_minor_units(amount: int | Decimal, currency: str) -> int:
     return amount
 
 
-def _has_nul(value: object) -> bool:
-    """Whether a NUL character is in any string, key or value, however deep (PostgreSQL text cannot hold one)."""
-    if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, dict):
-        return any(_has_nul(key) or _has_nul(item) for key, item in value.items())
-    if isinstance(value, list | tuple):
-        return any(_has_nul(item) for item in value)
-    return False
-
-
 def _untrusted(clean: Any) -> Any:
     """An after-validator cleaning catalog text (`models.safe_text`); text with a NUL is left for the record
     to refuse."""
 
     def validate(value: Any) -> Any:
-        return value if value is None or _has_nul(value) else clean(value)
+        return value if value is None or has_nul(value) else clean(value)
 
     return validate
 
@@ -182,7 +171,7 @@ class ProductRecord(_Record):
 
     @model_validator(mode="after")
     def _no_nul_characters(self) -> "ProductRecord":
-        if _has_nul(self.model_dump()):
+        if has_nul(self.model_dump()):
             raise ValueError("text contains a NUL character, which cannot be stored")
         return self
 
