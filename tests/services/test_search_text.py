@@ -1,11 +1,11 @@
-"""The full-text backends' time limits: a slow plan is stopped and the transaction goes on."""
+"""The full-text backends' work limits: a plan over its budget is stopped and the transaction goes on."""
 
 import pytest
 from sqlalchemy import text
 
 from shopmcp.db import Database
 from shopmcp.services.search_query import parse_query
-from shopmcp.services.search_text import OutOfTime, text_search
+from shopmcp.services.search_text import Budget, OutOfTime, text_search
 
 SLOW = {
     # A recursive count to a billion: seconds of work, no I/O.
@@ -14,23 +14,41 @@ SLOW = {
 }
 
 
-def test_a_statement_over_its_time_is_stopped_and_the_transaction_goes_on(database: Database) -> None:
+SMALL = Budget(sqlite_steps=100_000, postgres_seconds=0.05)
+LARGE = Budget(sqlite_steps=10**9, postgres_seconds=5)
+
+
+def test_a_statement_over_its_budget_is_stopped_and_the_transaction_goes_on(database: Database) -> None:
     search = text_search(database.dialect, parse_query("lamp"))
 
     with database.read() as session:
         session.execute(text("SELECT 1")).all()
-        with pytest.raises(OutOfTime), search.time_limit(session, 0.05):
+        with pytest.raises(OutOfTime), search.work_limit(session, SMALL):
             session.execute(text(SLOW[database.dialect])).all()
         after = session.execute(text("SELECT 41 + 1")).scalar_one()
-        with search.time_limit(session, 5):
+        with search.work_limit(session, LARGE):
             within = session.execute(text("SELECT 7")).scalar_one()
 
     assert after == 42
     assert within == 7
 
 
-def test_other_errors_pass_through_the_time_limit(database: Database) -> None:
+def test_other_errors_pass_through_the_work_limit(database: Database) -> None:
     search = text_search(database.dialect, parse_query("lamp"))
 
-    with database.read() as session, pytest.raises(Exception, match="no_such_table"), search.time_limit(session, 5):
+    with database.read() as session, pytest.raises(Exception, match="no_such_table"), search.work_limit(session, LARGE):
         session.execute(text("SELECT * FROM no_such_table")).all()
+
+
+def test_sqlite_counts_work_not_time(database: Database) -> None:
+    """A slow statement within its step budget runs to its end however long it takes on a busy machine."""
+    if database.dialect != "sqlite":
+        pytest.skip("PostgreSQL's limit is statement_timeout, wall time")
+    search = text_search(database.dialect, parse_query("lamp"))
+    steps_enough_but_no_time = Budget(sqlite_steps=10**9, postgres_seconds=0.0)
+    count = "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 300000) SELECT count(*) FROM n"
+
+    with database.read() as session, search.work_limit(session, steps_enough_but_no_time):
+        counted = session.execute(text(count)).scalar_one()
+
+    assert counted == 300_000

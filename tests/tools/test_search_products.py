@@ -205,6 +205,17 @@ async def test_options_match_any_variant_in_any_letter_case(client: Client, data
     assert none == []
 
 
+async def test_an_option_value_no_product_has_finds_nothing(client: Client, database: Database) -> None:
+    store = build_store(database)
+
+    result = await ok(client, "search_products", {"query": store.word, "options": {"size": "XXS"}, "in_stock": True})
+
+    assert result["items"] == []
+    assert result["total_count"] == 0
+    assert result["total_count_exact"] is True
+    assert result["facets"]["brand"]["values"] == []
+
+
 async def test_min_rating(client: Client, database: Database) -> None:
     store = build_store(database)
 
@@ -235,8 +246,8 @@ async def test_every_sort_orders_the_matches(
 
 
 @contextmanager
-def _no_time(self: object, session: object, seconds: float) -> Iterator[None]:
-    """A time limit already spent: whatever runs inside is stopped."""
+def _no_budget(self: object, session: object, budget: object) -> Iterator[None]:
+    """A budget already spent: whatever runs inside is stopped."""
     raise search_text.OutOfTime
     yield  # pragma: no cover
 
@@ -252,9 +263,9 @@ async def test_sorts_with_text_are_exact_over_every_match(
     # A tiny cap makes the text count as common: the plan walks the sort's index instead,
     monkeypatch.setattr(search, "COUNT_CAP", 1)
     as_if_common = await search_ids(client, query=store.word, sort=sort)
-    # and when the walk runs out of time, the matches are gathered and sorted another way.
-    monkeypatch.setattr(search_text.SqliteTextSearch, "time_limit", _no_time)
-    monkeypatch.setattr(search_text.PostgresTextSearch, "time_limit", _no_time)
+    # and when the walk runs out of budget, the matches are gathered and sorted another way.
+    monkeypatch.setattr(search_text.SqliteTextSearch, "work_limit", _no_budget)
+    monkeypatch.setattr(search_text.PostgresTextSearch, "work_limit", _no_budget)
     out_of_time = await search_ids(client, query=store.word, sort=sort)
 
     assert with_text == by_filters
@@ -467,8 +478,8 @@ async def test_narrow_filters_may_lead_a_relevance_search_without_losing_matches
     store = build_store(database)
     args = {"query": f"headphones {store.word}", "max_price": 1000, "limit": 1}
     by_words = await all_pages(client, args)
-    # No time for words first: on SQLite the filters' indexes lead and the words are checked per product.
-    monkeypatch.setattr(search, "WORDS_FIRST_BUDGET_SECONDS", 0.0)
+    # No budget for words first: on SQLite the filters' indexes lead and the words are checked per product.
+    monkeypatch.setattr(search, "WORDS_FIRST_BUDGET", search_text.Budget(sqlite_steps=0, postgres_seconds=0.0))
     monkeypatch.setattr(search_text, "WALK_CHECK_STEPS", 1)
 
     by_filters = await all_pages(client, args)
@@ -476,4 +487,32 @@ async def test_narrow_filters_may_lead_a_relevance_search_without_losing_matches
 
     assert set(by_filters) == set(by_words) == {pid(store, "studio"), pid(store, "travel"), pid(store, "cable")}
     assert by_filters[-1] == pid(store, "cable")  # the only one without the words in its title
+    assert counted["total_count"] == 3
+
+
+async def test_an_option_value_may_lead_a_relevance_search_without_losing_or_repeating_matches(
+    client: Client, database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = build_store(database)
+    seller = store.build.seller("Duo shop")
+    # Two variants with the same colour: the option's rows name this product twice.
+    duo = store.build.product(
+        f"Duo headphones {store.word}",
+        category=store.headphones,
+        variants=[
+            VariantSpec(options={"color": "Blue", "size": size}, offers=[OfferSpec(seller=seller, price=3000)])
+            for size in ("S", "M")
+        ],
+    )
+    args = {"query": f"headphones {store.word}", "options": {"color": "blue"}, "in_stock": True, "limit": 1}
+    by_words = await all_pages(client, args)
+    # No budget for words first: on SQLite the blue products lead and the words are checked on each.
+    monkeypatch.setattr(search, "WORDS_FIRST_BUDGET", search_text.Budget(sqlite_steps=0, postgres_seconds=0.0))
+    monkeypatch.setattr(search_text, "WALK_CHECK_STEPS", 1)
+
+    by_option = await all_pages(client, args)
+    counted = await ok(client, "search_products", args)
+
+    assert sorted(by_option) == sorted(set(by_option))
+    assert set(by_option) == set(by_words) == {pid(store, "studio"), pid(store, "travel"), duo.id}
     assert counted["total_count"] == 3

@@ -30,7 +30,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select
 from sqlmodel import Session, col
 
 from shopmcp.errors import invalid_input
@@ -41,7 +41,7 @@ from shopmcp.services import catalog
 from shopmcp.services.search_cursor import KeyValue, decode_cursor, encode_cursor, fingerprint, invalid_cursor
 from shopmcp.services.search_facets import SearchStats, compute_stats
 from shopmcp.services.search_query import MAX_TERMS, ColumnHint, ParsedQuery, column_hint, parse_query
-from shopmcp.services.search_text import OutOfTime, SortedPage, TextSearch, text_search
+from shopmcp.services.search_text import Budget, OutOfTime, SortedPage, TextSearch, filter_led, text_search
 
 COUNT_CAP = 1000
 """Matches counted exactly (and faceted) before the count becomes "at least"."""
@@ -49,8 +49,13 @@ COUNT_CAP = 1000
 RELEVANCE_POOL = 1000
 """Title matches, and as many other matches, scored for a relevance sort."""
 
-WORDS_FIRST_BUDGET_SECONDS = 0.025
-"""How long reading a common word's matches may take before narrow filters drive the search instead."""
+WORDS_FIRST_BUDGET = Budget(sqlite_steps=800_000, postgres_seconds=0.025)
+"""How much reading a common word's matches may cost before narrow filters drive the search instead.
+
+Only SQLite uses it (`TextSearch.filters_may_lead`). 800,000 steps (25-60 ms here) let a common
+word with a common option value finish words first (`durable`, color black: 671,000 steps for the
+count and facets at 100,000 and at 1,000,000 products), where the filter-led plan costs 2-7 times
+as much; docs/search.md has the measurements."""
 
 _BY_WORDS, _BY_FILTERS = 0, 1
 """How a relevance page was ranked; its cursor keeps the next page to the same way."""
@@ -110,7 +115,7 @@ def search_products(*, session: Session, request: SearchRequest, currency: str) 
     """Find listed products by text and filters; see the module docstring for how."""
     parsed = parse_query(request.query)
     messages = _query_messages(request.query, parsed)
-    filters, hints = _filters(session, request, currency)
+    filters, hints, leader = _filters(session, request, currency)
     text = None if parsed.is_empty else text_search(session.get_bind().dialect.name, parsed, hints)
     if text is not None and text.is_void(session):
         messages.append("The query holds only very common words, so only the filters were applied.")
@@ -119,9 +124,9 @@ def search_products(*, session: Session, request: SearchRequest, currency: str) 
     bound_to = fingerprint(request.binding())
 
     narrowed = len(filters) > 1 and text is not None and text.filters_may_lead  # more than "listed"
-    stats = _stats(session, text, filters, currency, narrowed=narrowed)
+    stats = _stats(session, text, filters, currency, narrowed=narrowed, leader=leader)
     if ranked:
-        rows, next_key = _ranked_page(session, text, filters, request, bound_to, narrowed=narrowed)
+        rows, next_key = _ranked_page(session, text, filters, request, bound_to, narrowed=narrowed, leader=leader)
         if not stats.exact:
             messages.append(
                 f"More than {COUNT_CAP:,} products match: relevance ranks the first {RELEVANCE_POOL:,} title "
@@ -158,9 +163,11 @@ def _query_messages(raw: str, parsed: ParsedQuery) -> list[str]:
 
 def _filters(
     session: Session, request: SearchRequest, currency: str
-) -> tuple[list[ColumnElement[bool]], tuple[ColumnHint, ...]]:
-    """The conditions on `product` the arguments ask for, and the column hints they imply for full text."""
+) -> tuple[list[ColumnElement[bool]], tuple[ColumnHint, ...], Select[Any] | None]:
+    """The conditions on `product` the arguments ask for, the column hints they imply for full text,
+    and the products of the option value with the fewest (a filter-led plan walks from them)."""
     filters: list[ColumnElement[bool]] = [catalog.is_listed()]
+    leader: tuple[int, Select[Any]] | None = None
     hints: list[ColumnHint | None] = []
     if request.category:
         category = catalog.resolve_category(session, request.category)
@@ -176,8 +183,11 @@ def _filters(
     if request.min_rating is not None:
         filters.append(col(Product.rating) >= request.min_rating)
     for name, value in sorted(request.options.items()):
-        filters.append(_option_filter(session, name, value))
-    return filters, tuple(hint for hint in hints if hint is not None)
+        condition, counted, products = _option_filter(session, name, value)
+        filters.append(condition)
+        if leader is None or counted < leader[0]:
+            leader = (counted, products)
+    return filters, tuple(hint for hint in hints if hint is not None), leader[1] if leader else None
 
 
 def _price_filters(request: SearchRequest, currency: str) -> list[ColumnElement[bool]]:
@@ -198,28 +208,41 @@ def _price_filters(request: SearchRequest, currency: str) -> list[ColumnElement[
     return conditions
 
 
-def _option_filter(session: Session, name: str, value: str) -> ColumnElement[bool]:
-    """Some variant of the product has option `name` = `value`, in any letter case.
+def _option_filter(session: Session, name: str, value: str) -> tuple[ColumnElement[bool], int, Select[Any]]:
+    """Some variant of the product has option `name` = `value`, in any letter case; with how many products
+    have it (counted up to `COUNT_CAP + 1`) and their distinct ids.
 
     A rare value (at most `COUNT_CAP` products, counted on the search DDL's
     index) is a list the database can start from; a common one is checked
-    per product, so a walk in sort order stops at the page's end.
+    per product, so a walk in sort order stops at the page's end. A value no
+    product has is a constant false, which the database sees before reading
+    anything (otherwise a very common word would be read to its end, words
+    first, then gathered again for the filter-led plan: 2 s at 1,000,000).
     """
     having = select(col(VariantOption.product_id)).where(
         col(VariantOption.name) == catalog.normalize_name(name),
         func.lower(col(VariantOption.value)) == catalog.normalize_name(value),
     )
     counted = session.execute(select(func.count()).select_from(having.limit(COUNT_CAP + 1).subquery())).scalar_one()
+    products = having.distinct()
+    if counted == 0:
+        return false(), counted, products
     if counted <= COUNT_CAP:
-        return col(Product.id).in_(having)
-    return having.where(col(VariantOption.product_id) == col(Product.id)).exists()
+        return col(Product.id).in_(having), counted, products
+    return having.where(col(VariantOption.product_id) == col(Product.id)).exists(), counted, products
 
 
 # --- Count and facets -----------------------------------------------------------------
 
 
 def _stats(
-    session: Session, text: TextSearch | None, filters: list[ColumnElement[bool]], currency: str, *, narrowed: bool
+    session: Session,
+    text: TextSearch | None,
+    filters: list[ColumnElement[bool]],
+    currency: str,
+    *,
+    narrowed: bool,
+    leader: Select[Any] | None,
 ) -> SearchStats:
     columns: list[Any] = [
         col(Product.id).label("id"),
@@ -240,10 +263,10 @@ def _stats(
     # Words first is right unless narrow filters reject most of a common word's
     # matches; then the filters' indexes should lead and the words be checked.
     try:
-        with text.time_limit(session, WORDS_FIRST_BUDGET_SECONDS):
+        with text.work_limit(session, WORDS_FIRST_BUDGET):
             return over(text.driven(columns))
     except OutOfTime:
-        return over(select(*columns).where(text.membership()))
+        return over(filter_led(columns, leader).where(text.membership()))
 
 
 # --- Pages -----------------------------------------------------------------------------
@@ -261,32 +284,33 @@ def _ranked_page(
     bound: str,
     *,
     narrowed: bool,
+    leader: Select[Any] | None,
 ) -> tuple[list[Row], list[KeyValue] | None]:
     assert text is not None
     after = decode_cursor(request.cursor, bound, (int, int, float, int)) if request.cursor else None
     if after is not None:
         way = int(after[0])
-        fetched = _ranked_rows(session, _candidates(text, filters, way), after[1:], request.limit)
+        fetched = _ranked_rows(session, _candidates(text, filters, way, leader), after[1:], request.limit)
     elif not narrowed:
         way = _BY_WORDS
-        fetched = _ranked_rows(session, _candidates(text, filters, way), None, request.limit)
+        fetched = _ranked_rows(session, _candidates(text, filters, way, leader), None, request.limit)
     else:
         try:
-            with text.time_limit(session, WORDS_FIRST_BUDGET_SECONDS):
+            with text.work_limit(session, WORDS_FIRST_BUDGET):
                 way = _BY_WORDS
-                fetched = _ranked_rows(session, _candidates(text, filters, way), None, request.limit)
+                fetched = _ranked_rows(session, _candidates(text, filters, way, leader), None, request.limit)
         except OutOfTime:
             way = _BY_FILTERS
-            fetched = _ranked_rows(session, _candidates(text, filters, way), None, request.limit)
+            fetched = _ranked_rows(session, _candidates(text, filters, way, leader), None, request.limit)
     rows: list[Row] = [(int(row[0]), [way, int(row[1]), float(row[2]), int(row[0])]) for row in fetched]
     return _cut(rows, request.limit)
 
 
-def _candidates(text: TextSearch, filters: list[ColumnElement[bool]], way: int) -> Any:
+def _candidates(text: TextSearch, filters: list[ColumnElement[bool]], way: int, leader: Select[Any] | None) -> Any:
     if way == _BY_WORDS:
         return text.ranked(filters, RELEVANCE_POOL).subquery("candidates")
     if way == _BY_FILTERS:
-        return text.ranked_by_filters(filters, RELEVANCE_POOL).subquery("candidates")
+        return text.ranked_by_filters(filters, RELEVANCE_POOL, leader).subquery("candidates")
     raise invalid_cursor("it holds an unexpected value")
 
 

@@ -22,7 +22,6 @@ nothing about how common a word is, so `SqliteTextSearch` decides (see
 `SqliteTextSearch.sorted`, and `search_sql` for the joins).
 """
 
-import time
 from abc import ABC, abstractmethod
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -57,14 +56,30 @@ from shopmcp.services.search_sql import OrderedJoin, ordered_join
 BM25_WEIGHTS = (10.0, 5.0, 2.0, 1.0)
 """FTS5 column weights: title, brand, category path, description."""
 
-WALK_BUDGET_SECONDS = 0.01
-"""How long SQLite may walk a sort's index checking the text per row before it gathers the matches instead."""
+
+@dataclass(frozen=True)
+class Budget:
+    """How much work a plan may do before another plan takes over.
+
+    SQLite counts its virtual machine's steps, not seconds: the same search
+    then picks the same plan however busy the machine is (a wall-clock limit
+    ran out under load and sent common searches to their far slower
+    fallback). Here a walk runs 13,000 to 37,000 steps per millisecond
+    (docs/search.md). PostgreSQL stops a statement by `statement_timeout`.
+    """
+
+    sqlite_steps: int
+    postgres_seconds: float
+
+
+WALK_BUDGET = Budget(sqlite_steps=300_000, postgres_seconds=0.01)
+"""How far a sort's index may be walked, checking the text per row, before the matches are gathered instead."""
 
 _QUERY_CANCELED = "57014"
 """PostgreSQL's SQLSTATE for a statement stopped by statement_timeout."""
 
 WALK_CHECK_STEPS = 10_000
-"""SQLite virtual-machine steps between two looks at the walk's clock."""
+"""SQLite virtual-machine steps between two looks at the budget."""
 
 TS_CONFIG = "english"
 
@@ -81,7 +96,7 @@ _search_vector: ColumnClause[Any] = literal_column("product.search_vector")
 
 
 class OutOfTime(Exception):  # noqa: N818  (a signal, not a failure)
-    """A statement run under `TextSearch.time_limit` was stopped: another plan should take over."""
+    """A statement run under `TextSearch.work_limit` used up its budget: another plan should take over."""
 
 
 @dataclass(frozen=True)
@@ -135,8 +150,8 @@ class TextSearch(ABC):
         return session.execute(page.statement(select(*page.columns).where(self.filter()))).all()
 
     @contextmanager
-    def time_limit(self, session: Session, seconds: float) -> Iterator[None]:  # noqa: ARG002
-        """Stop the statements run inside after `seconds` with `OutOfTime`, where the backend needs it.
+    def work_limit(self, session: Session, budget: Budget) -> Iterator[None]:  # noqa: ARG002
+        """Stop the statements run inside with `OutOfTime` once they use up `budget`, where the backend needs it.
 
         PostgreSQL's planner already starts from the cheaper side; this does nothing there.
         """
@@ -153,21 +168,35 @@ class TextSearch(ABC):
         """The text as a condition for plans driven by the filters' indexes rather than the words."""
         return self.filter()
 
-    def ranked_by_filters(self, filters: list[ColumnElement[bool]], cap: int) -> Select[Any]:
+    def ranked_by_filters(
+        self, filters: list[ColumnElement[bool]], cap: int, leader: Select[Any] | None = None
+    ) -> Select[Any]:
         """Relevance when the filters, not the words, narrow the search: title matches first, then best rated.
 
-        For a plan that starts from the filters' indexes, where scoring each
-        product against the words would cost a full-text query per product.
+        For a plan that starts from the filters' indexes (or from `leader`'s
+        products, see `filter_led`), where scoring each product against the
+        words would cost a full-text query per product.
         """
         tier = case((self._title_membership(), 0), else_=1)
-        return (
-            select(col(Product.id).label("id"), tier.label("tier"), col(Product.rating).label("score"))
-            .where(self.membership(), *filters)
-            .limit(cap)
-        )
+        columns = [col(Product.id).label("id"), tier.label("tier"), col(Product.rating).label("score")]
+        return filter_led(columns, leader).where(self.membership(), *filters).limit(cap)
 
     def _title_membership(self) -> ColumnElement[bool]:
         return self.filter()
+
+
+def filter_led(columns: list[Any], leader: Select[Any] | None) -> Select[Any]:
+    """`select(columns)` from `product`, walked from `leader`'s products (column product_id) when given.
+
+    `leader` holds the products of an option value. Without it SQLite starts
+    from an index of `product` (status, price) and checks the option per row;
+    at 1,000,000 products a common word with an option value 2,300 products
+    have took 0.5-0.7 s that way, and 67 ms walked from the value's products.
+    """
+    if leader is None:
+        return select(*columns)
+    products = leader.subquery("option_products")
+    return select(*columns).select_from(ordered_join(products, Product, col(Product.id) == products.c.product_id))
 
 
 class SqliteTextSearch(TextSearch):
@@ -204,7 +233,7 @@ class SqliteTextSearch(TextSearch):
         The walk checks the text per row (one index seek each) and stops at the
         page's end, a few rows in for a common word. If the word's products lie
         far along the sort (a word for pricey things, sorted by price) the walk
-        runs long, so it gets `WALK_BUDGET_SECONDS`; then the matches are
+        runs long, so it gets `WALK_BUDGET`; then the matches are
         gathered once and the walk redone checking membership, which costs a
         pass over the matches rather than an index seek per product.
         """
@@ -212,24 +241,31 @@ class SqliteTextSearch(TextSearch):
             return session.execute(page.statement(self.driven(page.columns))).all()
         walk = page.statement(select(*page.columns).where(self.filter()))
         try:
-            with self.time_limit(session, WALK_BUDGET_SECONDS):
+            with self.work_limit(session, WALK_BUDGET):
                 return session.execute(walk).all()
         except OutOfTime:
             return session.execute(page.statement(select(*page.columns).where(self.membership()))).all()
 
     @contextmanager
-    def time_limit(self, session: Session, seconds: float) -> Iterator[None]:
+    def work_limit(self, session: Session, budget: Budget) -> Iterator[None]:
         connection = session.connection().connection.dbapi_connection
         assert connection is not None
-        deadline = time.perf_counter() + seconds
+        every = max(1, min(WALK_CHECK_STEPS, budget.sqlite_steps))
+        steps = 0
+
+        def used_up() -> bool:
+            nonlocal steps
+            steps += every
+            return steps > budget.sqlite_steps
+
         # A true result from the handler interrupts the running statement.
-        connection.set_progress_handler(lambda: time.perf_counter() > deadline, WALK_CHECK_STEPS)
+        connection.set_progress_handler(used_up, every)
         try:
             yield
         except OperationalError as error:
             # Usually "interrupted"; an interrupt inside FTS5's own setup reads
-            # "vtable constructor failed". Past the deadline, it was ours.
-            if "interrupted" not in str(error.orig) and time.perf_counter() <= deadline:
+            # "vtable constructor failed". Past the budget, it was ours.
+            if "interrupted" not in str(error.orig) and steps <= budget.sqlite_steps:
                 raise
             raise OutOfTime from error
         finally:
@@ -301,7 +337,7 @@ class PostgresTextSearch(TextSearch):
         return select(*columns).where(self.filter())
 
     def sorted(self, session: Session, page: SortedPage, *, common_above: int) -> Sequence[Row[Any]]:  # noqa: ARG002
-        """The planner's plan, within `WALK_BUDGET_SECONDS`; then every match, sorted.
+        """The planner's plan, within `WALK_BUDGET`; then every match, sorted.
 
         For a common word the planner walks the sort's index and checks the
         text per row, expecting to fill the page soon. When the word's products
@@ -311,7 +347,7 @@ class PostgresTextSearch(TextSearch):
         """
         walk = page.statement(select(*page.columns).where(self.filter()))
         try:
-            with self.time_limit(session, WALK_BUDGET_SECONDS):
+            with self.work_limit(session, WALK_BUDGET):
                 return session.execute(walk).all()
         except OutOfTime:
             matches = select(*page.columns).where(self.filter(), *page.conditions).cte("matches")
@@ -320,9 +356,9 @@ class PostgresTextSearch(TextSearch):
             return session.execute(select(*matches.c).order_by(*ordered).limit(page.limit)).all()
 
     @contextmanager
-    def time_limit(self, session: Session, seconds: float) -> Iterator[None]:
+    def work_limit(self, session: Session, budget: Budget) -> Iterator[None]:
         # A savepoint, so a cancelled statement leaves the read transaction usable.
-        milliseconds = max(1, round(seconds * 1000))
+        milliseconds = max(1, round(budget.postgres_seconds * 1000))
         try:
             with session.begin_nested():
                 session.execute(text(f"SET LOCAL statement_timeout = {milliseconds}"))
