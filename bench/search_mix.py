@@ -213,7 +213,11 @@ def _rows(
     backend: str, plan: Plan, echo: Stats, measured: dict[str, tuple[Stats, str]], naive: dict[str, Stats]
 ) -> list[Row]:
     size = f"{plan.products:,}"
-    rows = [Row.measured(NAME, f"{size}: echo median (in memory)", echo.median_ms, "ms", extra=echo.as_dict())]
+    # The echo median of this backend's part of the run: each part has its own, measured alongside it.
+    echo_row = Row.measured(
+        NAME, f"{size}: echo median (in memory)", echo.median_ms, "ms", backend=backend, extra=echo.as_dict()
+    )
+    rows = [echo_row]
     for name, (stats, matches) in measured.items():
         extra = {**stats.as_dict(), "matches": matches, "products": plan.products}
         label = f"{size}: {name}, p95"
