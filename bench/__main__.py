@@ -129,6 +129,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         for bench_name, run in chosen:
             ctx.log(f"{bench_name}: start")
+            ctx.settle()
             bench_started = time.perf_counter()
             try:
                 rows.extend(run(ctx))

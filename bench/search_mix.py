@@ -13,7 +13,8 @@ schema):
 
 each plain, "filtered" (category `electronics` and its subcategories, in stock, at most $200) and
 with an option filter (`color` = black, in stock); plus `durable` sorted by price and `durable`'s
-second page. search_products always computes and returns facets (the API has no switch to leave them
+second page. The calls go in rounds that take turns between the classes (one call of each per round),
+so a burst of load from elsewhere on the machine falls on all classes alike. search_products always computes and returns facets (the API has no switch to leave them
 out), so every class here is "with facets"; the plain classes are the ones with the fewest filters the
 API allows.
 
@@ -112,6 +113,7 @@ def run_plans(ctx: BenchContext, chosen: list[Plan]) -> list[Row]:
     for backend in ctx.backends:
         for plan in chosen:
             url = ctx.catalog(backend, plan.products)
+            ctx.settle()  # the catalog may have just been built
             ctx.log(f"search: {backend}, {plan.products:,} products")
             echo, measured = anyio.run(_measure, url, plan)
             naive = _naive(url, plan)
@@ -128,29 +130,37 @@ async def _measure(url: str, plan: Plan) -> tuple[Stats, dict[str, tuple[Stats, 
             await echo.call_tool("echo", {"text": "ping"})
             if index >= plan.warmup:
                 echo_samples.append(time.perf_counter() - started)
-    measured: dict[str, tuple[Stats, str]] = {}
     async with servers.connect("shopmcp", "memory", url) as shop:
-        for name, arguments in classes(plan.only).items():
-            arguments = dict(arguments)
-            if arguments.pop("page", None):
-                first = await shop.call_tool("search_products", arguments)
-                assert first.structured_content is not None
-                assert first.structured_content["next_cursor"]
-                arguments["cursor"] = first.structured_content["next_cursor"]
-            samples: list[float] = []
-            content: dict[str, Any] = {}
-            for index in range(plan.warmup + plan.calls):
+        arguments_of = {name: await _arguments(shop, arguments) for name, arguments in classes(plan.only).items()}
+        samples: dict[str, list[float]] = {name: [] for name in arguments_of}
+        content: dict[str, dict[str, Any]] = {}
+        # Rounds take turns between the classes, so a burst of load from elsewhere falls on all of them alike.
+        for index in range(plan.warmup + plan.calls):
+            for name, arguments in arguments_of.items():
                 started = time.perf_counter()
                 result = await shop.call_tool("search_products", arguments)
                 elapsed = time.perf_counter() - started
                 if result.is_error or result.structured_content is None:
                     raise RuntimeError(f"search_products {arguments} failed: {result.content}")
-                content = result.structured_content
+                content[name] = result.structured_content
                 if index >= plan.warmup:
-                    samples.append(elapsed)
-            matches = f"{content['total_count']}{'' if content['total_count_exact'] else '+'}"
-            measured[name] = (summarize(samples), matches)
+                    samples[name].append(elapsed)
+    measured: dict[str, tuple[Stats, str]] = {}
+    for name, found in content.items():
+        matches = f"{found['total_count']}{'' if found['total_count_exact'] else '+'}"
+        measured[name] = (summarize(samples[name]), matches)
     return summarize(echo_samples), measured
+
+
+async def _arguments(shop: Any, arguments: dict[str, Any]) -> dict[str, Any]:
+    """search_products' arguments for a class: "page" 2 becomes the cursor the first page gives."""
+    arguments = dict(arguments)
+    if arguments.pop("page", None):
+        first = await shop.call_tool("search_products", arguments)
+        assert first.structured_content is not None
+        assert first.structured_content["next_cursor"]
+        arguments["cursor"] = first.structured_content["next_cursor"]
+    return arguments
 
 
 def _naive(url: str, plan: Plan) -> dict[str, Stats]:
