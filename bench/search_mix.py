@@ -14,9 +14,9 @@ schema):
 each plain, "filtered" (category `electronics` and its subcategories, in stock, at most $200) and
 with an option filter (`color` = black, in stock); plus `durable` sorted by price and `durable`'s
 second page. The calls go in rounds that take turns between the classes (one call of each per round),
-so a burst of load from elsewhere on the machine falls on all classes alike. search_products always computes and returns facets (the API has no switch to leave them
-out), so every class here is "with facets"; the plain classes are the ones with the fewest filters the
-API allows.
+so a burst of load from elsewhere on the machine falls on all classes alike. search_products always
+computes and returns facets (the API has no switch to leave them out), so every class here is "with
+facets"; the plain classes are the ones with the fewest filters the API allows.
 
 Baselines measured in the same run: a bare in-memory echo tool (median), and the naive search the
 design rules out: `LIKE '%word%'` on title and description (ILIKE on PostgreSQL, so both are
