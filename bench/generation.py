@@ -76,14 +76,7 @@ def _generate_and_import(ctx: BenchContext, backend: str, products: int, *, also
     ctx.log(f"generation: {backend}, {products:,} products")
     url = ctx.scratch_url(backend, f"generate_{products}")
     generated = timed_command(ctx, url, ["catalog", "generate", *_generate_args(products)])
-    generate_row = Row.measured(
-        NAME,
-        f"generate {products:,}, products/s",
-        products / generated.seconds,
-        "1/s",
-        backend=backend,
-        extra=generated.extra(products),
-    )
+    generate_row = _rate(f"generate {products:,}, products/s", products, generated, backend)
     if not also_import:
         return [generate_row]
     export = ctx.work_dir / f"export_{backend}_{products}.jsonl"
@@ -102,18 +95,13 @@ def _generate_and_import(ctx: BenchContext, backend: str, products: int, *, also
     target = ctx.scratch_url(backend, f"import_{products}")
     imported = timed_command(ctx, target, ["catalog", "import", str(part)])
     part.unlink(missing_ok=True)
-    size = f"{products:,}"
-    return [
-        generate_row,
-        Row.measured(
-            NAME,
-            f"import {imported_count:,} of the {size} (JSONL export), products/s",
-            imported_count / imported.seconds,
-            "1/s",
-            backend=backend,
-            extra=imported.extra(imported_count),
-        ),
-    ]
+    label = f"import {imported_count:,} of the {products:,} (JSONL export), products/s"
+    return [generate_row, _rate(label, imported_count, imported, backend)]
+
+
+def _rate(label: str, products: int, timed: Timed, backend: str) -> Row:
+    """Products per second of one timed command, with its wall and CPU seconds."""
+    return Row.measured(NAME, label, products / timed.seconds, "1/s", backend=backend, extra=timed.extra(products))
 
 
 def _million(ctx: BenchContext, backend: str) -> Row:

@@ -288,20 +288,25 @@ def _ranked_page(
 ) -> tuple[list[Row], list[KeyValue] | None]:
     assert text is not None
     after = decode_cursor(request.cursor, bound, (int, int, float, int)) if request.cursor else None
+
+    def fetch(way: int) -> Sequence[Any]:
+        start = after[1:] if after is not None else None
+        return _ranked_rows(session, _candidates(text, filters, way, leader), start, request.limit)
+
     if after is not None:
         way = int(after[0])
-        fetched = _ranked_rows(session, _candidates(text, filters, way, leader), after[1:], request.limit)
+        fetched = fetch(way)
     elif not narrowed:
         way = _BY_WORDS
-        fetched = _ranked_rows(session, _candidates(text, filters, way, leader), None, request.limit)
+        fetched = fetch(way)
     else:
         try:
             with text.work_limit(session, WORDS_FIRST_BUDGET):
                 way = _BY_WORDS
-                fetched = _ranked_rows(session, _candidates(text, filters, way, leader), None, request.limit)
+                fetched = fetch(way)
         except OutOfTime:
             way = _BY_FILTERS
-            fetched = _ranked_rows(session, _candidates(text, filters, way, leader), None, request.limit)
+            fetched = fetch(way)
     rows: list[Row] = [(int(row[0]), [way, int(row[1]), float(row[2]), int(row[0])]) for row in fetched]
     return _cut(rows, request.limit)
 

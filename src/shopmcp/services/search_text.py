@@ -169,7 +169,7 @@ class TextSearch(ABC):
         return self.filter()
 
     def ranked_by_filters(
-        self, filters: list[ColumnElement[bool]], cap: int, leader: Select[Any] | None = None
+        self, filters: list[ColumnElement[bool]], cap: int, leader: Select[Any] | None
     ) -> Select[Any]:
         """Relevance when the filters, not the words, narrow the search: title matches first, then best rated.
 
