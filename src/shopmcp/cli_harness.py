@@ -9,8 +9,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from shopmcp.config import Settings
+from shopmcp.core.runtime import runtime_from
 from shopmcp.db import Database
-from shopmcp.runtime import runtime_from
 
 if TYPE_CHECKING:
     from shopmcp.services.tasks import ShoppingTask

@@ -37,7 +37,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session
 
-from shopmcp.runtime import DEFAULT_RUNTIME, RUNTIME_KEY, Runtime, transaction_clock
+from shopmcp.core.runtime import DEFAULT_RUNTIME, RUNTIME_KEY, Runtime, transaction_clock
 
 log = structlog.get_logger(__name__)
 
@@ -138,7 +138,7 @@ class Database:
 
     def __init__(self, url: str, *, pool_size: int = 10, max_overflow: int = 40) -> None:
         self.runtime: Runtime = DEFAULT_RUNTIME
-        """Ids, clock and stock mode of the services run through this object (see `shopmcp.runtime`)."""
+        """Ids, clock and stock mode of the services run through this object (see `shopmcp.core.runtime`)."""
         self.engine = create_db_engine(url, pool_size=pool_size, max_overflow=max_overflow)
         self._reader = sessionmaker(bind=self.engine, class_=Session, expire_on_commit=False)
         self.write_engine = self.engine.execution_options(**{_WRITE_OPTION: True})

@@ -13,9 +13,9 @@ from sqlalchemy.engine import make_url
 from shopmcp import __version__, migrations
 from shopmcp.auth import build_auth
 from shopmcp.config import Settings, load_settings
+from shopmcp.core.runtime import runtime_from
 from shopmcp.db import Database
 from shopmcp.observability import ToolCallLogMiddleware, trace_database
-from shopmcp.runtime import runtime_from
 from shopmcp.services.coupons import seed_demo_coupons
 from shopmcp.tools import register_all
 

@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 from mcp.server import MCPServer
 
+from shopmcp.core.runtime import runtime_from
 from shopmcp.db import Database
-from shopmcp.runtime import runtime_from
 from shopmcp.server import AppContext, build_server, prepare_database
 from tests.conftest import BACKENDS, create_pg_database, drop_pg_database, make_settings
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from shopmcp.errors import ErrorCode, Resolution, ShopError
+from shopmcp.core.errors import ErrorCode, Resolution, ShopError
 from shopmcp.services.payments import SandboxProvider, provider_named
 
 

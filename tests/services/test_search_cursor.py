@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from shopmcp.errors import ErrorCode, ShopError
+from shopmcp.core.errors import ErrorCode, ShopError
 from shopmcp.services.search_cursor import decode_cursor, encode_cursor, fingerprint
 
 BOUND = fingerprint({"query": "lamp", "sort": "price_asc"})

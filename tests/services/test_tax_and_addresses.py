@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from shopmcp.errors import ErrorCode, ShopError
+from shopmcp.core.errors import ErrorCode, ShopError
 from shopmcp.models.checkout_public import ShippingAddress
 from shopmcp.services.addresses import US_STATES, destination_of, normalize_address
 from shopmcp.services.tax import PACKAGED_TABLE, load_tax_table

@@ -5,7 +5,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from shopmcp.models.common import Money
+from shopmcp.core.money import Money
 from shopmcp.models.safe_text import (
     Attributes,
     Description,

@@ -4,8 +4,8 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from shopmcp.core.money import Money
 from shopmcp.models.cart_public import CartLineView, CouponView, Notice, SellerShipment
-from shopmcp.models.common import Money
 
 
 class ShippingAddress(BaseModel):

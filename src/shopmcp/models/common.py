@@ -1,16 +1,8 @@
-"""Result shapes shared by every tool."""
+"""Result shapes shared by every tool (the amount of money, `Money`, is in `shopmcp.core.money`)."""
 
 from typing import Any
 
 from pydantic import BaseModel, Field
-
-
-class Money(BaseModel):
-    """An amount of money: integer minor units of an ISO 4217 currency, and how to show it."""
-
-    amount: int = Field(description="Integer minor units, e.g. 4999 for $49.99.")
-    currency: str = Field(description="ISO 4217 code, e.g. USD.")
-    formatted: str = Field(description="For people, e.g. $49.99.")
 
 
 class ErrorInfo(BaseModel):

@@ -5,9 +5,9 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from shopmcp.core.money import Money
 from shopmcp.models.cart_public import SellerRef, SellerShipment
 from shopmcp.models.checkout_public import ShippingAddress
-from shopmcp.models.common import Money
 from shopmcp.models.safe_text import Name, TextList, Title
 
 OrderStatusName = Literal["placed", "processing", "shipped", "delivered", "cancelled"]

@@ -15,7 +15,7 @@ from typing import Any
 
 from babel import Locale
 
-from shopmcp.errors import ErrorCode, Resolution, ShopError
+from shopmcp.core.errors import ErrorCode, Resolution, ShopError
 from shopmcp.models.checkout_public import ShippingAddress
 from shopmcp.services.cart_pricing import Destination
 from shopmcp.services.tax import TaxTable

@@ -20,14 +20,14 @@ from datetime import datetime
 from sqlalchemy import case, delete, func, or_
 from sqlmodel import Session, col, select
 
-from shopmcp.errors import ErrorCode, Resolution, ShopError, invalid_input, not_found
+from shopmcp.core.errors import ErrorCode, Resolution, ShopError, invalid_input, not_found
+from shopmcp.core.money import money
 from shopmcp.models.cart import MAX_CART_LINES, MAX_LINE_QUANTITY, CartLine, Coupon
 from shopmcp.models.cart_public import CartView, Notice
 from shopmcp.models.catalog import Offer, Product, Variant
 from shopmcp.models.order import Quote
 from shopmcp.models.session import ShoppingSession
 from shopmcp.models.types import utcnow
-from shopmcp.money import money
 from shopmcp.services import addresses, coupons, stock
 from shopmcp.services.cart_pricing import (
     DEFAULT_SHIPPING_METHOD,

@@ -17,7 +17,8 @@ from pydantic import BaseModel
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
-from shopmcp.errors import ErrorCode, ShopError, invalid_input
+from shopmcp.core.errors import ErrorCode, ShopError, invalid_input
+from shopmcp.core.money import format_money, money
 from shopmcp.models.cart import CartLine, Coupon
 from shopmcp.models.cart_public import (
     CartLineView,
@@ -29,7 +30,6 @@ from shopmcp.models.cart_public import (
 )
 from shopmcp.models.catalog import Offer, Product, Seller, ShippingRate, Variant
 from shopmcp.models.session import ShoppingSession
-from shopmcp.money import format_money, money
 from shopmcp.services import coupons
 from shopmcp.services.pricing import (
     Breakdown,

@@ -8,7 +8,8 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, and_, bindparam, func, or_
 from sqlmodel import Session, col, select
 
-from shopmcp.errors import ErrorCode, ShopError, not_found
+from shopmcp.core.errors import ErrorCode, ShopError, not_found
+from shopmcp.core.money import Money, money
 from shopmcp.models.catalog import Brand, Category, Offer, Product, Seller, Variant
 from shopmcp.models.catalog_public import (
     CategoryNode,
@@ -22,9 +23,7 @@ from shopmcp.models.catalog_public import (
     ShippingOption,
     VariantDetail,
 )
-from shopmcp.models.common import Money
 from shopmcp.models.types import utcnow
-from shopmcp.money import money
 from shopmcp.services import delivery
 from shopmcp.services.price_history import price_stats
 

@@ -18,8 +18,8 @@ from typing import Any
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from shopmcp.core.money import to_minor
 from shopmcp.models.catalog import Brand, Category, Seller, ShippingRate
-from shopmcp.money import to_minor
 
 PATH_SEPARATOR = " > "
 

@@ -18,7 +18,8 @@ from datetime import timedelta
 
 from sqlmodel import Session, select
 
-from shopmcp.errors import ErrorCode, Resolution, ShopError, not_found
+from shopmcp.core.errors import ErrorCode, Resolution, ShopError, not_found
+from shopmcp.core.money import format_money, money
 from shopmcp.models.cart import CouponRedemption
 from shopmcp.models.cart_public import Notice
 from shopmcp.models.checkout_public import Quote as QuoteView
@@ -27,7 +28,6 @@ from shopmcp.models.order import IdempotencyRecord, Order, OrderLine, Quote
 from shopmcp.models.order_public import OrderView
 from shopmcp.models.session import ShoppingSession
 from shopmcp.models.types import utcnow
-from shopmcp.money import format_money, money
 from shopmcp.services import cart, order_status, stock
 from shopmcp.services.addresses import destination_of, normalize_address
 from shopmcp.services.cart_pricing import (

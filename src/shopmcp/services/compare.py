@@ -21,7 +21,8 @@ from typing import Any
 from babel import Locale
 from sqlmodel import Session, col, select
 
-from shopmcp.errors import ErrorCode, ShopError, invalid_input
+from shopmcp.core.errors import ErrorCode, ShopError, invalid_input
+from shopmcp.core.money import money
 from shopmcp.models.catalog import Brand, Offer, Product, Seller, ShippingRate, Variant
 from shopmcp.models.catalog_public import (
     AttributeRow,
@@ -33,7 +34,6 @@ from shopmcp.models.catalog_public import (
     ShippingQuote,
 )
 from shopmcp.models.types import utcnow
-from shopmcp.money import money
 from shopmcp.services import catalog, delivery
 from shopmcp.services.price_history import PriceStats, price_stats
 

@@ -12,10 +12,10 @@ from typing import Literal, cast
 import structlog
 from sqlmodel import Session, col, select
 
-from shopmcp.errors import ErrorCode, Resolution, ShopError
+from shopmcp.core.errors import ErrorCode, Resolution, ShopError
+from shopmcp.core.money import format_money
 from shopmcp.models.cart import Coupon, CouponRedemption
 from shopmcp.models.catalog import Category
-from shopmcp.money import format_money
 from shopmcp.services.pricing import BASIS_POINTS, CouponTerms
 
 log = structlog.get_logger(__name__)

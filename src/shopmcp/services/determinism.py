@@ -28,8 +28,8 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session
 
+from shopmcp.core.runtime import runtime_of, set_time
 from shopmcp.models.harness import HarnessCounter
-from shopmcp.runtime import runtime_of, set_time
 
 _COUNTERS: Table = HarnessCounter.__table__  # type: ignore[attr-defined]
 

@@ -11,7 +11,7 @@ from enum import StrEnum
 
 from sqlmodel import Session
 
-from shopmcp.errors import ErrorCode, Resolution, ShopError
+from shopmcp.core.errors import ErrorCode, Resolution, ShopError
 from shopmcp.models.order import ORDER_STATUSES, Order, OrderStatusChange
 from shopmcp.models.types import utcnow
 

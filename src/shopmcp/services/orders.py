@@ -13,7 +13,8 @@ from typing import cast
 from sqlalchemy import and_, delete, or_
 from sqlmodel import Session, col, select
 
-from shopmcp.errors import ErrorCode, ShopError, not_found
+from shopmcp.core.errors import ErrorCode, ShopError, not_found
+from shopmcp.core.money import money
 from shopmcp.models.cart import CouponRedemption
 from shopmcp.models.cart_public import SellerRef
 from shopmcp.models.checkout_public import ShippingAddress
@@ -28,7 +29,6 @@ from shopmcp.models.order_public import (
     PaymentInfo,
     StatusChange,
 )
-from shopmcp.money import money
 from shopmcp.services import stock
 from shopmcp.services.cart_pricing import SnapshotShipment, shipment_views
 from shopmcp.services.catalog_aggregates import refresh_products

@@ -14,7 +14,7 @@ import hashlib
 from dataclasses import dataclass
 from typing import Protocol
 
-from shopmcp.errors import ErrorCode, Resolution, ShopError
+from shopmcp.core.errors import ErrorCode, Resolution, ShopError
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Literal
 
-from shopmcp.money import round_half_up
+from shopmcp.core.money import round_half_up
 
 BASIS_POINTS = 10_000
 

@@ -33,10 +33,10 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select
 from sqlmodel import Session, col
 
-from shopmcp.errors import invalid_input
+from shopmcp.core.errors import invalid_input
+from shopmcp.core.money import money, to_minor
 from shopmcp.models.catalog import Brand, Category, Product, VariantOption
 from shopmcp.models.catalog_public import CategoryRef, PriceRange, ProductSummary, SearchResult, SortOrder
-from shopmcp.money import money, to_minor
 from shopmcp.services import catalog
 from shopmcp.services.search_cursor import KeyValue, decode_cursor, encode_cursor, fingerprint, invalid_cursor
 from shopmcp.services.search_facets import SearchStats, compute_stats

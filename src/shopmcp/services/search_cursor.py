@@ -18,7 +18,7 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from shopmcp.errors import ErrorCode, ShopError
+from shopmcp.core.errors import ErrorCode, ShopError
 
 _VERSION = 1
 _CHECKSUM_BYTES = 8

@@ -16,9 +16,9 @@ from typing import Any
 from sqlalchemy import CTE, String, case, cast, func, literal, select
 from sqlmodel import Session, col
 
+from shopmcp.core.money import money, to_minor
 from shopmcp.models.catalog import Brand, Category, VariantOption
 from shopmcp.models.catalog_public import Facet, Facets, FacetValue, OptionFacet, PriceBand
-from shopmcp.money import money, to_minor
 from shopmcp.services.search_sql import ordered_join
 
 PRICE_BAND_EDGES = ("10", "25", "50", "100", "250", "500", "1000")

@@ -11,7 +11,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 
-from shopmcp.errors import ShopError, not_found
+from shopmcp.core.errors import ShopError, not_found
 from shopmcp.models.cart_public import SessionInfo
 from shopmcp.models.session import ShoppingSession
 from shopmcp.models.types import utcnow

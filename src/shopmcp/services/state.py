@@ -24,12 +24,12 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from shopmcp.core.runtime import runtime_of
 from shopmcp.models.cart import CartLine, Coupon
 from shopmcp.models.catalog import Brand, Category, Offer, Product, Variant
 from shopmcp.models.harness import SessionStock
 from shopmcp.models.order import Order, OrderLine, OrderStatusChange, Quote
 from shopmcp.models.session import ShoppingSession
-from shopmcp.runtime import runtime_of
 from shopmcp.services.cart_pricing import Snapshot
 
 STATE_FORMAT = 1

@@ -24,10 +24,10 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col
 
+from shopmcp.core.runtime import runtime_of
 from shopmcp.models.catalog import Offer
 from shopmcp.models.harness import SessionStock
 from shopmcp.models.types import utcnow
-from shopmcp.runtime import runtime_of
 
 
 def stock_column(session: Session, session_id: str) -> ColumnElement[int]:

@@ -20,7 +20,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
-from shopmcp.money import format_money
+from shopmcp.core.money import format_money
 
 
 class Amount(BaseModel):

@@ -29,7 +29,7 @@ from mcp.server.context import CallNext, HandlerResult, ServerRequestContext
 from mcp.shared.exceptions import MCPError
 
 from shopmcp.auth import principal_of
-from shopmcp.errors import ErrorCode, ShopError
+from shopmcp.core.errors import ErrorCode, ShopError
 from shopmcp.observability import note_call
 from shopmcp.tools.wiring import error_result
 

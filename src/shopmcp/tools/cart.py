@@ -7,7 +7,7 @@ from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.exceptions import ResourceNotFoundError
 from pydantic import Field
 
-from shopmcp.errors import ErrorCode, ShopError
+from shopmcp.core.errors import ErrorCode, ShopError
 from shopmcp.models.cart import MAX_LINE_QUANTITY
 from shopmcp.models.cart_public import CartView
 from shopmcp.services import cart

@@ -9,7 +9,7 @@ from mcp.server.mcpserver.exceptions import ResourceNotFoundError
 from mcp.types import Completion, CompletionArgument, CompletionContext, PromptReference, ResourceTemplateReference
 from pydantic import Field, StringConstraints
 
-from shopmcp.errors import ShopError
+from shopmcp.core.errors import ShopError
 from shopmcp.models.catalog_public import CategoryTree, CompareResult, ProductDetail, SearchResult, SortOrder
 from shopmcp.services import catalog, compare, search
 from shopmcp.tools.wiring import READ_ONLY, shop_tool

@@ -19,7 +19,7 @@ from mcp.server.mcpserver.resolve import Elicit, Resolve
 from mcp_types.version import is_version_at_least
 from pydantic import BaseModel, Field
 
-from shopmcp.errors import ErrorCode, ShopError
+from shopmcp.core.errors import ErrorCode, ShopError
 from shopmcp.models.catalog import ShippingMethod
 from shopmcp.models.checkout_public import Quote, ShippingAddress
 from shopmcp.models.order_public import OrderView

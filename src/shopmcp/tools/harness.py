@@ -14,7 +14,7 @@ from mcp.server.mcpserver.exceptions import ResourceNotFoundError
 from mcp.types import ToolAnnotations
 from pydantic import BaseModel, Field
 
-from shopmcp.runtime import runtime_from
+from shopmcp.core.runtime import runtime_from
 from shopmcp.services import state
 from shopmcp.services.reset import reset_store as reset_service
 from shopmcp.sessions import caller_of

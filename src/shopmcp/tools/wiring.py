@@ -18,8 +18,8 @@ import structlog
 from mcp.types import CallToolResult, TextContent, ToolAnnotations
 from sqlalchemy.exc import DBAPIError
 
+from shopmcp.core.errors import ErrorCode, Resolution, ShopError, invalid_input
 from shopmcp.db import CommitOutcomeUnknownError, is_transient
-from shopmcp.errors import ErrorCode, Resolution, ShopError, invalid_input
 from shopmcp.models.common import ErrorInfo, ErrorResult
 from shopmcp.models.safe_text import has_nul
 from shopmcp.observability import note_call

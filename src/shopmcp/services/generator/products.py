@@ -17,7 +17,7 @@ from math import exp, log
 from random import Random
 from typing import Any
 
-from shopmcp.money import exponent
+from shopmcp.core.money import exponent
 from shopmcp.services.catalog_refs import ShippingTerms, slugify
 from shopmcp.services.generator import vocabulary as vocab
 

@@ -11,8 +11,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
+from shopmcp.core.money import exponent, is_known_currency
 from shopmcp.models.safe_text import PATH_LIMIT, TITLE_LIMIT, clean_block, clean_line, clean_mapping, has_nul
-from shopmcp.money import exponent, is_known_currency
 
 MAX_AMOUNT = 2**31 - 1
 """The largest amount or count a column holds (32-bit integer)."""

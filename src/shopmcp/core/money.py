@@ -5,11 +5,19 @@ from functools import cache, lru_cache
 
 from babel.numbers import format_currency, get_currency_precision
 from babel.numbers import get_currency_name as _currency_name
+from pydantic import BaseModel, Field
 
-from shopmcp.errors import invalid_input
-from shopmcp.models.common import Money
+from shopmcp.core.errors import invalid_input
 
 FORMAT_LOCALE = "en_US"
+
+
+class Money(BaseModel):
+    """An amount of money: integer minor units of an ISO 4217 currency, and how to show it."""
+
+    amount: int = Field(description="Integer minor units, e.g. 4999 for $49.99.")
+    currency: str = Field(description="ISO 4217 code, e.g. USD.")
+    formatted: str = Field(description="For people, e.g. $49.99.")
 
 
 @cache
