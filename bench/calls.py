@@ -83,7 +83,7 @@ async def _without_schema_check(url: str, catalog: Catalog, backend: str, count:
 def _service_alone(url: str, catalog: Catalog, backend: str, count: int) -> Row:
     """get_product's service function called directly (no MCP, no thread hop): the database part of the cost."""
     from shopmcp.db import Database
-    from shopmcp.services.catalog import get_product
+    from shopmcp.services.catalog.product import get_product
 
     db = Database(url)
     try:

@@ -29,8 +29,8 @@ from shopmcp.config import load_settings
 from shopmcp.db import Database
 from shopmcp.models.catalog import Offer, Product
 from shopmcp.server import AppContext, build_server
-from shopmcp.services.coupons import seed_demo_coupons
-from shopmcp.services.generator import seed_demo_catalog
+from shopmcp.services.ingest.demo_coupons import seed_demo_coupons
+from shopmcp.services.ingest.generator import seed_demo_catalog
 
 ADDRESS = {
     "name": "Bench Buyer",

@@ -34,7 +34,7 @@ from shopmcp.config import load_settings
 from shopmcp.db import Database
 from shopmcp.observability import configure_logging
 from shopmcp.server import AppContext, build_server
-from shopmcp.services.generator import seed_demo_catalog
+from shopmcp.services.ingest.generator import seed_demo_catalog
 
 NAME = "contention"
 HOT_OFFERS = 3

@@ -37,7 +37,7 @@ from shopmcp import migrations
 from shopmcp.auth.static_tokens import create_token
 from shopmcp.db import Database
 from shopmcp.models.catalog import Offer, Product
-from shopmcp.services.generator import seed_demo_catalog
+from shopmcp.services.ingest.generator import seed_demo_catalog
 
 ADDRESS = {
     "name": "Bench Buyer",

@@ -27,7 +27,7 @@ from shopmcp.config import load_settings
 from shopmcp.db import Database
 from shopmcp.observability import configure_logging
 from shopmcp.server import build_server
-from shopmcp.services.generator import seed_demo_catalog
+from shopmcp.services.ingest.generator import seed_demo_catalog
 
 ADDRESS = {"name": "A", "line1": "1 St", "city": "LA", "region": "CA", "postal_code": "90001", "country": "US"}
 

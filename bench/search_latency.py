@@ -29,8 +29,8 @@ from shopmcp.config import load_settings
 from shopmcp.db import Database
 from shopmcp.observability import configure_logging
 from shopmcp.server import build_server
-from shopmcp.services.generator.vocabulary import COMMON_TERM, NO_MATCH_TERM, RARE_TERM
-from shopmcp.services.search import SearchRequest, search_products
+from shopmcp.services.ingest.generator.vocabulary import COMMON_TERM, NO_MATCH_TERM, RARE_TERM
+from shopmcp.services.search.products import SearchRequest, search_products
 
 CASES: dict[str, dict[str, Any]] = {
     "rare": {"query": RARE_TERM},

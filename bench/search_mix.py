@@ -37,7 +37,7 @@ from sqlalchemy import text
 from bench import servers
 from bench.harness import BenchContext, Row, Stats, summarize
 from shopmcp.db import Database
-from shopmcp.services.generator.vocabulary import COMMON_TERM, NO_MATCH_TERM, RARE_TERM
+from shopmcp.services.ingest.generator.vocabulary import COMMON_TERM, NO_MATCH_TERM, RARE_TERM
 
 NAME = "search_mix"
 VERY_COMMON_TERM = "specifications"

@@ -20,7 +20,7 @@ import time
 from typing import Any
 
 from shopmcp.db import Database
-from shopmcp.services.search import SearchRequest, search_products
+from shopmcp.services.search.products import SearchRequest, search_products
 
 FILTERED: dict[str, Any] = {"category": "electronics", "in_stock": True, "max_price": 200}
 BLACK: dict[str, Any] = {"options": {"color": "black"}, "in_stock": True}

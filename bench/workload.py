@@ -12,7 +12,7 @@ from typing import Any
 
 from mcp import Client
 
-from shopmcp.services.generator.vocabulary import COMMON_TERM, RARE_TERM
+from shopmcp.services.ingest.generator.vocabulary import COMMON_TERM, RARE_TERM
 
 LINES_PER_SESSION = 20
 SEARCHES = ({"query": RARE_TERM}, {"query": COMMON_TERM}, {"query": f"{COMMON_TERM} {RARE_TERM}"})

@@ -24,7 +24,7 @@ from shopmcp.models.catalog import (
     Variant,
     VariantOption,
 )
-from shopmcp.services.catalog_aggregates import refresh_products
+from shopmcp.services.catalog.aggregates import refresh_products
 
 _counter = itertools.count(1)
 RowT = TypeVar("RowT", bound=SQLModel)

@@ -7,7 +7,7 @@ from pathlib import Path
 import anyio
 from mcp import Client, StdioServerParameters
 
-from shopmcp.services.generator import vocabulary
+from shopmcp.services.ingest.generator import vocabulary
 
 SHOPMCP = str(Path(sys.executable).parent / "shopmcp")
 DEMO_PRODUCTS = 1_000

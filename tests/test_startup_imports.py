@@ -10,10 +10,10 @@ import subprocess
 import sys
 
 from shopmcp import cli_catalog
-from shopmcp.services import importers
+from shopmcp.services.ingest import importers
 
 _SERVE_PATH = "import shopmcp.cli, shopmcp.server, shopmcp.serving.stdio"
-_KEPT_OUT = ("alembic", "jwt", "psycopg", "shopmcp.services.importers")
+_KEPT_OUT = ("alembic", "jwt", "psycopg", "shopmcp.services.ingest.importers")
 
 
 def test_serving_over_stdio_imports_none_of_the_slow_optional_modules() -> None:

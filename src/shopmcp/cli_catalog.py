@@ -14,7 +14,7 @@ from typing import BinaryIO
 
 from shopmcp.config import Settings
 from shopmcp.db import Database
-from shopmcp.services.catalog_refs import STORE_SELLER
+from shopmcp.services.catalog.refs import STORE_SELLER
 
 # The generator and the importers are imported by the commands that use them: `shopmcp serve` builds this
 # parser too, and should not pay for them at start-up. Hence the formats spelled out here (a test checks
@@ -76,8 +76,8 @@ def _add_generate(actions: "argparse._SubParsersAction[argparse.ArgumentParser]"
 
 def _generate(args: argparse.Namespace, settings: Settings) -> int:
     from shopmcp.server import ensure_schema
-    from shopmcp.services.generator import CatalogNotEmptyError, anchor_at, generate_catalog
-    from shopmcp.services.generator.loader import settle
+    from shopmcp.services.ingest.generator import CatalogNotEmptyError, anchor_at, generate_catalog
+    from shopmcp.services.ingest.generator.loader import settle
 
     db = Database(settings.resolved_database_url)
     ensure_schema(settings, db)
@@ -146,8 +146,8 @@ def _add_import(actions: "argparse._SubParsersAction[argparse.ArgumentParser]") 
 
 def _import(args: argparse.Namespace, settings: Settings) -> int:
     from shopmcp.server import ensure_schema
-    from shopmcp.services.generator.loader import settle
-    from shopmcp.services.importers import ImportFormatError, detect_format, import_catalog
+    from shopmcp.services.ingest.generator.loader import settle
+    from shopmcp.services.ingest.importers import ImportFormatError, detect_format, import_catalog
 
     path: Path = args.file
     file_format = args.format or detect_format(path)
@@ -196,8 +196,8 @@ def _add_export(actions: "argparse._SubParsersAction[argparse.ArgumentParser]") 
 
 def _export(args: argparse.Namespace, settings: Settings) -> int:
     from shopmcp.server import ensure_schema
-    from shopmcp.services.importers.export import export_records
-    from shopmcp.services.importers.jsonl import write_jsonl
+    from shopmcp.services.ingest.importers.export import export_records
+    from shopmcp.services.ingest.importers.jsonl import write_jsonl
 
     db = Database(settings.resolved_database_url)
     try:

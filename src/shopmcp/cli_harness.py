@@ -13,7 +13,7 @@ from shopmcp.core.runtime import runtime_from
 from shopmcp.db import Database
 
 if TYPE_CHECKING:
-    from shopmcp.services.tasks import ShoppingTask
+    from shopmcp.services.harness.tasks import ShoppingTask
 
 DEMO_TASKS = "data/tasks/demo.jsonl"
 
@@ -65,7 +65,7 @@ def _database(settings: Settings) -> Database:
 
 
 def _state_export(args: argparse.Namespace, settings: Settings) -> int:
-    from shopmcp.services import state
+    from shopmcp.services.harness import state
 
     exported = _database(settings).run_read(lambda session: state.export_session(session, args.session))
     if exported is None:
@@ -76,7 +76,7 @@ def _state_export(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _state_hash(args: argparse.Namespace, settings: Settings) -> int:
-    from shopmcp.services import state
+    from shopmcp.services.harness import state
 
     db = _database(settings)
     if args.session is not None:
@@ -89,14 +89,14 @@ def _state_hash(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _load(path: Path | None) -> "list[ShoppingTask]":
-    from shopmcp.services.tasks import load_tasks
+    from shopmcp.services.harness.tasks import load_tasks
 
     return load_tasks(path or demo_tasks_path())
 
 
 def _tasks_grade(args: argparse.Namespace, settings: Settings) -> int:
-    from shopmcp.services import state
-    from shopmcp.services.tasks import find_task, grade
+    from shopmcp.services.harness import state
+    from shopmcp.services.harness.tasks import find_task, grade
 
     try:
         task = find_task(_load(args.tasks), args.task)
@@ -122,7 +122,7 @@ def _demo(args: argparse.Namespace, _settings: Settings) -> int:
     import anyio
 
     from shopmcp.demo import run_demo
-    from shopmcp.services.tasks import find_task
+    from shopmcp.services.harness.tasks import find_task
 
     try:
         task = find_task(_load(args.tasks), args.task)
@@ -138,8 +138,8 @@ def _demo(args: argparse.Namespace, _settings: Settings) -> int:
 
 def _db_reset(args: argparse.Namespace, settings: Settings) -> int:
     from shopmcp.server import ensure_schema
-    from shopmcp.services import state
-    from shopmcp.services.reset import reset_store
+    from shopmcp.services.harness import state
+    from shopmcp.services.harness.reset import reset_store
 
     db = _database(settings)
     ensure_schema(settings, db)

@@ -24,13 +24,13 @@ from mcp import Client, StdioServerParameters
 from mcp.client.session import ClientRequestContext
 from mcp.types import ElicitRequestParams, ElicitResult, ErrorData, TextResourceContents
 
-from shopmcp.services.tasks import (
+from shopmcp.services.harness.tasks import (
     CouponUsed,
     Grade,
     OrderCancelled,
     OrderLineMatch,
     OrderTotal,
-    ShippingMethod,
+    ShippingMethodUsed,
     ShipToCountry,
     ShoppingTask,
     grade,
@@ -90,7 +90,7 @@ def plan_for(task: ShoppingTask) -> Plan:
             plan.min_total = condition.min.amount if condition.min else plan.min_total
         elif isinstance(condition, CouponUsed):
             plan.coupon = condition.code
-        elif isinstance(condition, ShippingMethod):
+        elif isinstance(condition, ShippingMethodUsed):
             plan.method = condition.method
         elif isinstance(condition, ShipToCountry):
             plan.country = condition.country.upper()

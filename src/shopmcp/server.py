@@ -16,7 +16,7 @@ from shopmcp.config import Settings, load_settings
 from shopmcp.core.runtime import runtime_from
 from shopmcp.db import Database
 from shopmcp.observability import ToolCallLogMiddleware, trace_database
-from shopmcp.services.coupons import seed_demo_coupons
+from shopmcp.services.ingest.demo_coupons import seed_demo_coupons
 from shopmcp.tools import register_all
 
 log = structlog.get_logger(__name__)
@@ -78,7 +78,7 @@ def prepare_database(settings: Settings, db: Database) -> None:
             # lock. An empty catalog goes through seed_demo_catalog, whose check under the lock decides.
             db.run_write(seed_demo_coupons, currency=settings.currency)
             return
-        from shopmcp.services.generator import seed_demo_catalog
+        from shopmcp.services.ingest.generator import seed_demo_catalog
 
         seed_demo_catalog(
             db,

@@ -26,10 +26,10 @@ from mcp.server.auth.middleware.auth_context import get_access_token
 from mcp.server.context import CallNext, HandlerResult, ServerRequestContext
 from mcp.server.mcpserver import Context
 
-from shopmcp.models.session import DEFAULT_SESSION_KEY, TRANSPORT_SESSION_KEY_PREFIX
+from shopmcp.models.shopping_session import DEFAULT_SESSION_KEY, TRANSPORT_SESSION_KEY_PREFIX
 from shopmcp.observability import note_call
-from shopmcp.services import sessions
-from shopmcp.services.sessions import Scope
+from shopmcp.services import shopping_sessions as sessions
+from shopmcp.services.shopping_sessions import Scope
 
 if TYPE_CHECKING:
     from shopmcp.server import AppContext

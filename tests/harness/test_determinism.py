@@ -9,7 +9,7 @@ from typing import Any
 
 from mcp import Client
 
-from shopmcp.services import state
+from shopmcp.services.harness import state
 from tests.harness.conftest import FreshStore, Store
 from tests.tools.shopping import US_ADDRESS, ok
 

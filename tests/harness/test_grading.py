@@ -6,7 +6,7 @@ from typing import Any
 import pytest
 
 from shopmcp.cli_harness import demo_tasks_path
-from shopmcp.services.tasks import ShoppingTask, find_task, grade, load_tasks
+from shopmcp.services.harness.tasks import ShoppingTask, find_task, grade, load_tasks
 
 
 def _line(**overrides: Any) -> dict[str, Any]:

@@ -36,7 +36,7 @@ from shopmcp.models.safe_text import (
     clean_line,
 )
 from shopmcp.server import build_server
-from shopmcp.services.importers import import_catalog
+from shopmcp.services.ingest.importers import import_catalog
 from tests.conftest import make_settings
 from tests.factories import CatalogBuilder, OfferSpec, VariantSpec
 from tests.reliability.harness import SyncClient, ok, sync_clients

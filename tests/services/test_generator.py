@@ -15,9 +15,9 @@ from sqlmodel import Session, col, func, select
 from shopmcp.db import Database
 from shopmcp.models.catalog import Category, Offer, PriceHistory, Product, Seller, ShippingRate, Variant
 from shopmcp.models.types import UTCDateTime
-from shopmcp.services import generator
-from shopmcp.services.catalog_aggregates import refresh_products
-from shopmcp.services.generator import (
+from shopmcp.services.catalog.aggregates import refresh_products
+from shopmcp.services.ingest import generator
+from shopmcp.services.ingest.generator import (
     CatalogNotEmptyError,
     anchor_at,
     generate_catalog,
@@ -25,8 +25,8 @@ from shopmcp.services.generator import (
     seed_demo_catalog,
     vocabulary,
 )
-from shopmcp.services.generator.loader import RowConverter, SqliteSearchIndex, bulk_index_statement
-from shopmcp.services.generator.products import Rows, seller_pool
+from shopmcp.services.ingest.generator.loader import RowConverter, SqliteSearchIndex, bulk_index_statement
+from shopmcp.services.ingest.generator.products import Rows, seller_pool
 from tests.conftest import BACKENDS
 from tests.services.catalog_db import NewDatabase, discard, dump_catalog, make_database, scalar
 

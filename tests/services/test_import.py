@@ -16,12 +16,12 @@ from sqlmodel import col, select
 from shopmcp.db import Database
 from shopmcp.models.catalog import Brand, Category, Offer, PriceHistory, Product, Seller, ShippingRate, Variant
 from shopmcp.server import build_server
-from shopmcp.services.catalog_refs import STORE_SELLER
-from shopmcp.services.importers import ImportFormatError, ImportReport, import_catalog
-from shopmcp.services.importers.export import export_records
-from shopmcp.services.importers.html_text import html_to_text
-from shopmcp.services.importers.records import parse_amount, to_minor_units
-from shopmcp.services.importers.source import read_lines
+from shopmcp.services.catalog.refs import STORE_SELLER
+from shopmcp.services.ingest.importers import ImportFormatError, ImportReport, import_catalog
+from shopmcp.services.ingest.importers.export import export_records
+from shopmcp.services.ingest.importers.html_text import html_to_text
+from shopmcp.services.ingest.importers.records import parse_amount, to_minor_units
+from shopmcp.services.ingest.importers.source import read_lines
 from tests.conftest import make_settings
 from tests.services.catalog_db import NewDatabase, dump_catalog, scalar
 

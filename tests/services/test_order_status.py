@@ -2,7 +2,7 @@
 
 import pytest
 
-from shopmcp.services.order_status import TRANSITIONS, OrderStatus, can_change
+from shopmcp.services.orders.status import TRANSITIONS, OrderStatus, can_change
 
 ALLOWED = {
     ("placed", "processing"),

@@ -8,7 +8,7 @@ from sqlmodel import select
 
 from shopmcp.db import Database
 from shopmcp.models.catalog import Offer, PriceHistory
-from shopmcp.services.price_history import PriceStats, _stats, price_stats
+from shopmcp.services.catalog.price_history import PriceStats, _stats, price_stats
 from tests.factories import CatalogBuilder, OfferSpec, VariantSpec
 
 NOW = datetime(2026, 6, 30, 12, tzinfo=UTC)

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from shopmcp.services.pricing import (
+from shopmcp.services.pricing.rules import (
     CouponStatus,
     CouponTerms,
     LineInput,

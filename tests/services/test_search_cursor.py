@@ -4,8 +4,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from shopmcp.core.cursors import decode_cursor, encode_cursor, fingerprint
 from shopmcp.core.errors import ErrorCode, ShopError
-from shopmcp.services.search_cursor import decode_cursor, encode_cursor, fingerprint
+from shopmcp.services.search.products import invalid_cursor
 
 BOUND = fingerprint({"query": "lamp", "sort": "price_asc"})
 
@@ -14,14 +15,14 @@ BOUND = fingerprint({"query": "lamp", "sort": "price_asc"})
 def test_an_int_key_round_trips(price: int, product_id: int) -> None:
     cursor = encode_cursor(BOUND, [price, product_id])
 
-    assert decode_cursor(cursor, BOUND, (int, int)) == [price, product_id]
+    assert decode_cursor(cursor, BOUND, (int, int), invalid=invalid_cursor) == [price, product_id]
 
 
 @given(score=st.floats(allow_nan=False, allow_infinity=False))
 def test_a_float_key_round_trips_exactly(score: float) -> None:
     cursor = encode_cursor(BOUND, [0, score, 7])
 
-    assert decode_cursor(cursor, BOUND, (int, float, int)) == [0, score, 7]
+    assert decode_cursor(cursor, BOUND, (int, float, int), invalid=invalid_cursor) == [0, score, 7]
 
 
 def test_the_fingerprint_ignores_key_order_but_not_values() -> None:
@@ -31,7 +32,7 @@ def test_the_fingerprint_ignores_key_order_but_not_values() -> None:
 
 def _refused(cursor: str, types: tuple[type, ...] = (int, int), bound: str = BOUND) -> None:
     with pytest.raises(ShopError) as raised:
-        decode_cursor(cursor, bound, types)
+        decode_cursor(cursor, bound, types, invalid=invalid_cursor)
     assert raised.value.code is ErrorCode.INVALID_CURSOR
 
 

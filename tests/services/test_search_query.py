@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from sqlalchemy import text
 
 from shopmcp.db import SQLITE_SEARCH_DDL, Database
-from shopmcp.services.search_query import (
+from shopmcp.services.search.query import (
     MAX_TERMS,
     ParsedQuery,
     Term,

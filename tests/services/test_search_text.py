@@ -4,8 +4,8 @@ import pytest
 from sqlalchemy import text
 
 from shopmcp.db import Database
-from shopmcp.services.search_query import parse_query
-from shopmcp.services.search_text import Budget, OutOfTime, text_search
+from shopmcp.services.search.query import parse_query
+from shopmcp.services.search.text import Budget, OutOfTime, text_search
 
 SLOW = {
     # A recursive count to a billion: seconds of work, no I/O.

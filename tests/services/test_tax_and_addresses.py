@@ -6,9 +6,10 @@ from pathlib import Path
 import pytest
 
 from shopmcp.core.errors import ErrorCode, ShopError
+from shopmcp.core.regions import US_STATES
 from shopmcp.models.checkout_public import ShippingAddress
-from shopmcp.services.addresses import US_STATES, destination_of, normalize_address
-from shopmcp.services.tax import PACKAGED_TABLE, load_tax_table
+from shopmcp.services.checkout.addresses import normalize_address
+from shopmcp.services.pricing.tax import PACKAGED_TABLE, destination_of, load_tax_table
 
 BASE = {"name": "Ada", "line1": "1 Main St", "city": "Springfield"}
 

@@ -13,7 +13,7 @@ from sqlmodel import col, select
 from shopmcp.db import Database
 from shopmcp.models.cart import Coupon
 from shopmcp.models.catalog import Category, Offer, Product, Seller
-from shopmcp.services.catalog_aggregates import refresh_products
+from shopmcp.services.catalog.aggregates import refresh_products
 from tests.factories import CatalogBuilder, OfferSpec, VariantSpec
 
 _keys = itertools.count(1)

@@ -16,7 +16,7 @@ import anyio
 from mcp import Client, StdioServerParameters
 from mcp.types import CallToolResult, ResourceTemplateReference, TextResourceContents
 
-from shopmcp.services.generator import vocabulary
+from shopmcp.services.ingest.generator import vocabulary
 
 SHOPMCP = str(Path(sys.executable).parent / "shopmcp")
 DEMO_PRODUCTS = 1_000

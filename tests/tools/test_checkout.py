@@ -13,7 +13,7 @@ from sqlalchemy import func
 from sqlmodel import select
 
 from shopmcp.db import Database
-from shopmcp.models.order import Order, Quote
+from shopmcp.models.order import Order, StoredQuote
 from shopmcp.models.types import utcnow
 from shopmcp.server import AppContext
 from shopmcp.services import checkout as checkout_service
@@ -44,7 +44,7 @@ async def _fill(shopper: Shopper, store: Store) -> None:
     await shopper.ok("add_to_cart", variant_id=store.variant_ids(store.shirt)[0])
 
 
-def _count(database: Database, table: type[Quote] | type[Order], session_id: str) -> int:
+def _count(database: Database, table: type[StoredQuote] | type[Order], session_id: str) -> int:
     with database.read() as session:
         return session.exec(select(func.count()).select_from(table).where(table.session_id == session_id)).one()
 
@@ -155,7 +155,7 @@ async def test_an_expired_quote_is_refused(client: Client, store: Store, databas
     await _fill(shopper, store)
     quote = await shopper.ok("preview_checkout", shipping_address=US_ADDRESS)
     with database.write() as session:
-        row = session.get(Quote, quote["quote_id"])
+        row = session.get(StoredQuote, quote["quote_id"])
         assert row is not None
         row.expires_at = utcnow() - timedelta(seconds=1)
         session.add(row)
@@ -303,7 +303,7 @@ async def test_an_unusable_address_is_invalid_address(
     assert error["code"] == "invalid_address"
     assert error["resolution"] == "requires_buyer_input"
     assert field in error["details"]["fields"]
-    assert _count(database, Quote, shopper.session_id) == 0
+    assert _count(database, StoredQuote, shopper.session_id) == 0
 
 
 @pytest.mark.parametrize(
@@ -326,7 +326,7 @@ async def test_addresses_missing_fields_or_too_long_are_rejected_by_the_schema(
     result = await shopper.rejected("preview_checkout", shipping_address=address)
 
     assert "shipping_address" in result.content[0].text  # type: ignore[union-attr]
-    assert _count(database, Quote, shopper.session_id) == 0
+    assert _count(database, StoredQuote, shopper.session_id) == 0
 
 
 async def test_addresses_are_normalized(client: Client, store: Store) -> None:

@@ -97,7 +97,7 @@ async def test_made_to_order_offers_have_no_stock_limit(client: Client, database
     from sqlmodel import select
 
     from shopmcp.models.catalog import Offer
-    from shopmcp.services.catalog_aggregates import refresh_products
+    from shopmcp.services.catalog.aggregates import refresh_products
 
     build = CatalogBuilder(database)
     seller = build.seller("Maker")

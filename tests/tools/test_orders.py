@@ -4,8 +4,8 @@ import pytest
 from mcp import Client
 
 from shopmcp.db import Database
-from shopmcp.services.order_status import OrderStatus
-from shopmcp.services.orders import advance_order
+from shopmcp.services.orders.changes import advance_order
+from shopmcp.services.orders.status import OrderStatus
 from tests.tools.shopping import Shopper, Store, make_coupon, offer_stock, small_store
 
 

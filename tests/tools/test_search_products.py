@@ -11,7 +11,8 @@ from mcp import Client
 
 from shopmcp.db import Database
 from shopmcp.models.catalog import Category, Product, Seller
-from shopmcp.services import search, search_text
+from shopmcp.services.search import products as search
+from shopmcp.services.search import text as search_text
 from tests.factories import CatalogBuilder, OfferSpec, VariantSpec
 from tests.tools.catalog_calls import all_pages, fail, ids, ok, unique_word
 

@@ -16,7 +16,7 @@ from sqlalchemy import func
 from sqlmodel import select
 
 from shopmcp.db import Database
-from shopmcp.models.session import ShoppingSession
+from shopmcp.models.shopping_session import ShoppingSession
 from shopmcp.server import AppContext
 from shopmcp.sessions import ANONYMOUS, caller_of, resolve_scope
 from tests.conftest import make_settings

@@ -17,8 +17,8 @@ from shopmcp.models.catalog import (
     VariantOption,
 )
 from shopmcp.models.harness import HarnessCounter, SessionStock
-from shopmcp.models.order import IdempotencyRecord, Order, OrderLine, OrderStatusChange, Quote
-from shopmcp.models.session import ShoppingSession
+from shopmcp.models.order import IdempotencyRecord, Order, OrderLine, OrderStatusChange, StoredQuote
+from shopmcp.models.shopping_session import ShoppingSession
 
 __all__ = [
     "Brand",
@@ -34,11 +34,11 @@ __all__ = [
     "OrderStatusChange",
     "PriceHistory",
     "Product",
-    "Quote",
     "Seller",
     "SessionStock",
     "ShippingRate",
     "ShoppingSession",
+    "StoredQuote",
     "Variant",
     "VariantOption",
 ]

@@ -3,12 +3,12 @@
 Money columns are integer minor units of the row's `currency`. The product
 carries a few aggregates of its offers (`min_price`, `max_price`,
 `offer_count`, `in_stock`) so search can filter and sort on one table; they
-are kept current by `services.catalog_aggregates.refresh_products`, which
+are kept current by `services.catalog.aggregates.refresh_products`, which
 every writer of offers calls in the same transaction.
 """
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from sqlalchemy import CheckConstraint, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
@@ -16,10 +16,13 @@ from sqlmodel import Field, SQLModel
 from shopmcp.models.types import PortableJSON, UTCDateTime, utcnow
 
 ProductStatus = Literal["active", "draft", "archived"]
+"""Only `active` products are for sale (`services.catalog.for_sale`)."""
 OfferCondition = Literal["new", "refurbished", "used"]
 ShippingMethod = Literal["standard", "express"]
 
 SHIPPING_METHODS: tuple[ShippingMethod, ...] = ("standard", "express")
+
+_PRODUCT_STATUS_LIST = ", ".join(f"'{status}'" for status in get_args(ProductStatus))
 
 
 class Category(SQLModel, table=True):
@@ -76,7 +79,7 @@ class Product(SQLModel, table=True):
         Index("ix_product_status_created", "status", "created_at", "id"),
         Index("ix_product_category_status", "category_id", "status"),
         Index("ix_product_brand_status", "brand_id", "status"),
-        CheckConstraint("status IN ('active', 'draft', 'archived')", name="product_status"),
+        CheckConstraint(f"status IN ({_PRODUCT_STATUS_LIST})", name="product_status"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

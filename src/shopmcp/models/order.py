@@ -17,15 +17,20 @@ ORDER_STATUSES = ("placed", "processing", "shipped", "delivered", "cancelled")
 _STATUS_LIST = ", ".join(f"'{status}'" for status in ORDER_STATUSES)
 
 
-class Quote(SQLModel, table=True):
-    """A priced checkout of a session's cart, valid until `expires_at`; place_order turns it into an order."""
+class StoredQuote(SQLModel, table=True):
+    """A priced checkout of a session's cart, valid until `expires_at`; place_order turns it into an order.
+
+    The public shape an agent reads is `models.checkout_public.Quote`.
+    """
+
+    __tablename__ = "quote"
 
     id: str = Field(primary_key=True, max_length=64)
     session_id: str = Field(foreign_key="shopping_session.id", max_length=64, index=True)
     currency: str = Field(max_length=3)
     total: int
     priced: dict[str, Any] = Field(
-        sa_type=PortableJSON, description="The priced cart (`services.cart.PricedCart.to_snapshot`)."
+        sa_type=PortableJSON, description="The priced cart (`services.cart.snapshot.Snapshot`)."
     )
     shipping_address: dict[str, Any] = Field(sa_type=PortableJSON)
     shipping_method: str = Field(max_length=20)
@@ -94,7 +99,7 @@ class OrderLine(SQLModel, table=True):
 
 
 class OrderStatusChange(SQLModel, table=True):
-    """One step of an order's history, written by `services.order_status.change_status` only."""
+    """One step of an order's history, written by `services.orders.status.change_status` only."""
 
     __tablename__ = "order_status_change"
 

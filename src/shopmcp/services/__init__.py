@@ -1,1 +1,9 @@
-"""The shop itself: plain functions over a database session, no MCP anywhere."""
+"""The shop itself: every business rule, as plain functions over one database transaction; nothing here imports `mcp`.
+
+A capability is a package whose `__init__` is its entry point (`search`, `catalog`, `pricing`,
+`cart`, `checkout`, `orders`); `ingest` and `harness` group commands' capabilities, each a module
+of its own. Three rules are modules of their own because several capabilities share them:
+`stock` (the only place stock is read, checked, taken and given back), `shopping_sessions` (the
+rows of shopping sessions and the ownership check every session-scoped call goes through) and
+`payments` (checkout charges, orders refund). docs/architecture.md maps every rule to its home.
+"""

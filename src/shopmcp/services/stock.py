@@ -1,13 +1,14 @@
-"""Stock as a session sees it: the one rule every read and write of stock on the buying path goes through.
+"""Stock: the one place it is read, classified, checked, clamped, taken and given back.
 
 Shared mode (the default): an offer's stock is `offer.stock`, one inventory for
 every session. Per-session mode (`SHOPMCP_STOCK_MODE=per_session`, for test
 harnesses running parallel episodes): each session buys from its own copy,
 copy-on-write: `offer.stock - sold`, where `sold` is the session's row in
 `session_stock` (none: nothing sold). `offer.stock` then never changes through
-orders, so episodes do not see each other's purchases.
+orders, so episodes do not see each other's purchases. A made-to-order offer
+(`track_inventory` false) has no stock limit: its stock is neither checked nor taken.
 
-Where per-session stock applies: add_to_cart (choice of offer and clamping),
+Where a session's stock applies: add_to_cart (choice of offer and clamping),
 update_cart_item, view_cart, preview_checkout, place_order (taking) and
 cancel_order (giving back). The catalog tools (search_products, get_product,
 compare_prices) take no session and show the catalog's own stock, which in
@@ -19,15 +20,41 @@ below are then safe in both modes, and the shared-mode update is conditional
 anyway (`stock >= n`), so no unit is sold twice across sessions.
 """
 
-from sqlalchemy import ColumnElement, func, select, update
+from collections.abc import Sequence
+from typing import Literal, Protocol
+
+from sqlalchemy import ColumnElement, func, or_, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlmodel import Session, col
+from sqlalchemy.orm import Mapped
+from sqlmodel import Session, col, select
 
+from shopmcp.core.errors import ErrorCode, ShopError
 from shopmcp.core.runtime import runtime_of
-from shopmcp.models.catalog import Offer
+from shopmcp.models.cart_public import Notice
+from shopmcp.models.catalog import Offer, Product
+from shopmcp.models.catalog_public import OfferAvailability
 from shopmcp.models.harness import SessionStock
+from shopmcp.models.order import OrderLine
 from shopmcp.models.types import utcnow
+
+Shortfall = Literal["out_of_stock", "insufficient_stock"]
+
+
+class OrderedUnits(Protocol):
+    """What taking stock for an order needs to know about one of its lines."""
+
+    @property
+    def offer_id(self) -> int: ...
+    @property
+    def quantity(self) -> int: ...
+    @property
+    def product_title(self) -> str: ...
+    @property
+    def track_inventory(self) -> bool: ...
+
+
+# --- Reading ------------------------------------------------------------------
 
 
 def stock_column(session: Session, session_id: str) -> ColumnElement[int]:
@@ -52,6 +79,115 @@ def available(session: Session, session_id: str, offer: Offer) -> int:
         )
     ).scalar_one_or_none()
     return offer.stock - (sold or 0)
+
+
+def known_units(offer: Offer, units: int) -> int | None:
+    """`units` of `offer` as a count to show; None for a made-to-order offer, which has no limit."""
+    return units if offer.track_inventory else None
+
+
+def shown(offer: Offer) -> int | None:
+    """The catalog's own stock of `offer` as the catalog tools show it (None: made to order)."""
+    return known_units(offer, offer.stock)
+
+
+def catalog_stock(session: Session) -> list[tuple[int, int]]:
+    """Every offer's own stock, by offer id (what the store's state hash covers)."""
+    rows = session.exec(select(Offer.id, Offer.stock).order_by(col(Offer.id))).all()
+    return [(offer_id, units) for offer_id, units in rows if offer_id is not None]
+
+
+def sold_by(session: Session, session_id: str) -> list[tuple[int, int]]:
+    """Per-session mode's ledger of one session: (offer id, units sold) for every offer it bought, by offer id."""
+    rows = session.exec(
+        select(SessionStock.offer_id, SessionStock.sold)
+        .where(SessionStock.session_id == session_id, col(SessionStock.sold) > 0)
+        .order_by(col(SessionStock.offer_id))
+    ).all()
+    return [(offer_id, sold) for offer_id, sold in rows]
+
+
+# --- Classifying and checking ---------------------------------------------------
+
+
+def availability(offer: Offer) -> OfferAvailability:
+    """How the catalog shows an offer's stock: in stock, out of stock, or made to order."""
+    if not offer.track_inventory:
+        return "made_to_order"
+    return "in_stock" if offer.stock > 0 else "out_of_stock"
+
+
+def in_stock(offer: Offer) -> bool:
+    """Whether the catalog's own stock of `offer` has a unit to sell (made-to-order offers always do)."""
+    return availability(offer) != "out_of_stock"
+
+
+def can_supply(offer: Offer, quantity: int) -> bool:
+    """Whether the catalog's own stock of `offer` covers `quantity` units."""
+    return not offer.track_inventory or offer.stock >= quantity
+
+
+def shortfall(left: int | None, quantity: int) -> Shortfall | None:
+    """What keeps `quantity` units from being bought when `left` are in stock (None: no limit), if anything."""
+    if left is not None and left <= 0:
+        return "out_of_stock"
+    if left is not None and left < quantity:
+        return "insufficient_stock"
+    return None
+
+
+def can_sell(left: ColumnElement[int] | Mapped[int]) -> ColumnElement[bool]:
+    """SQL: an offer with `left` units (a column of `Offer`'s stock) has one to sell."""
+    return or_(left > 0, ~col(Offer.track_inventory))
+
+
+def covers(left: ColumnElement[int] | Mapped[int], quantity: int) -> ColumnElement[bool]:
+    """SQL: an offer with `left` units covers `quantity`."""
+    return or_(left >= quantity, ~col(Offer.track_inventory))
+
+
+def require_some(session: Session, session_id: str, offer: Offer, product: Product) -> None:
+    """Raise `out_of_stock` unless the session can buy at least one unit of `offer`."""
+    if offer.track_inventory and available(session, session_id, offer) <= 0:
+        raise out_of_stock(offer, product)
+
+
+def out_of_stock(offer: Offer, product: Product) -> ShopError:
+    return ShopError(
+        ErrorCode.OUT_OF_STOCK,
+        f"{product.title} is out of stock at this seller (offer {offer.id}). "
+        "Call compare_prices or get_product to find an offer in stock.",
+        details={"offer_id": offer.id, "product_id": product.id},
+    )
+
+
+# --- Clamping -----------------------------------------------------------------------
+
+
+def fit(offer: Offer, product: Product, left: int, *, wanted: int, in_cart: int, notices: list[Notice]) -> int:
+    """`wanted`, reduced to the `left` units in stock with a notice; raises when no more units than `in_cart` fit."""
+    if not offer.track_inventory or wanted <= left:
+        return wanted
+    if left <= 0:
+        raise out_of_stock(offer, product)
+    if left <= in_cart:
+        raise ShopError(
+            ErrorCode.INSUFFICIENT_STOCK,
+            f"The cart already holds all the units of {product.title} this seller has in stock ({left}). "
+            "Call compare_prices to find another seller.",
+            details={"offer_id": offer.id, "available_quantity": left, "in_cart": in_cart},
+        )
+    notices.append(
+        Notice(
+            code="quantity_reduced",
+            message=f"Only {left} of {product.title} are in stock, so the cart holds {left} "
+            f"(asked for {wanted}). Call compare_prices to find another seller for more.",
+        )
+    )
+    return left
+
+
+# --- Taking and giving back -----------------------------------------------------------
 
 
 def take(session: Session, session_id: str, offer_id: int, quantity: int) -> bool:
@@ -92,6 +228,40 @@ def give_back(session: Session, session_id: str, offer_id: int, quantity: int) -
 def changes_catalog(session: Session) -> bool:
     """Whether taking and giving back stock changes the catalog's own stock (and so its aggregates)."""
     return not runtime_of(session).per_session_stock
+
+
+def take_for_order(session: Session, session_id: str, lines: Sequence[OrderedUnits]) -> set[int]:
+    """Take each tracked line's units from the session's stock, in offer id order; the offers whose stock went down.
+
+    In shared mode each take is a conditional update: it changes nothing when
+    the stock no longer covers the line (on PostgreSQL a concurrent update of
+    the same offer waits for this one and re-checks the condition), and the
+    order fails with `insufficient_stock`.
+    """
+    decremented = set()
+    for line in sorted(lines, key=lambda line: line.offer_id):
+        if not line.track_inventory:
+            continue
+        if not take(session, session_id, line.offer_id, line.quantity):
+            raise ShopError(
+                ErrorCode.INSUFFICIENT_STOCK,
+                f"{line.product_title} sold out while you were checking out: there are fewer than "
+                f"{line.quantity} left. Nothing was charged. Call view_cart to see what is left, adjust "
+                "the quantity, then call preview_checkout again.",
+                details={"offer_id": line.offer_id, "quantity": line.quantity},
+            )
+        decremented.add(line.offer_id)
+    return decremented
+
+
+def give_back_order(session: Session, session_id: str, order_id: str) -> set[int]:
+    """Give back the units an order of the session took (made-to-order lines took none); the products concerned."""
+    lines = session.exec(
+        select(OrderLine).where(OrderLine.order_id == order_id, col(OrderLine.stock_decremented))
+    ).all()
+    for line in sorted(lines, key=lambda line: line.offer_id):
+        give_back(session, session_id, line.offer_id, line.quantity)
+    return {line.product_id for line in lines}
 
 
 def _add_sold(session: Session, session_id: str, offer_id: int, quantity: int) -> None:

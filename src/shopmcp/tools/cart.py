@@ -11,7 +11,7 @@ from shopmcp.core.errors import ErrorCode, ShopError
 from shopmcp.models.cart import MAX_LINE_QUANTITY
 from shopmcp.models.cart_public import CartView
 from shopmcp.services import cart
-from shopmcp.services.sessions import Scope
+from shopmcp.services.shopping_sessions import Scope
 from shopmcp.sessions import caller_of, current_headers, resolve_scope, scope_of
 from shopmcp.tools.session import SessionIdParam, commerce_for
 from shopmcp.tools.wiring import READ_ONLY, WRITE, WRITE_IDEMPOTENT, shop_tool

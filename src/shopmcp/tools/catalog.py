@@ -11,7 +11,7 @@ from pydantic import Field, StringConstraints
 
 from shopmcp.core.errors import ShopError
 from shopmcp.models.catalog_public import CategoryTree, CompareResult, ProductDetail, SearchResult, SortOrder
-from shopmcp.services import catalog, compare, search
+from shopmcp.services import catalog, search
 from shopmcp.tools.wiring import READ_ONLY, shop_tool
 
 if TYPE_CHECKING:
@@ -153,7 +153,7 @@ def register(server: MCPServer[Any], app: "AppContext") -> None:
         Next: add_to_cart with the chosen offer_id.
         """
         return app.db.run_read(
-            compare.compare_prices, product_ids=product_ids, quantity=quantity, ship_to_country=ship_to_country
+            catalog.compare_prices, product_ids=product_ids, quantity=quantity, ship_to_country=ship_to_country
         )
 
     @server.tool(annotations=READ_ONLY)

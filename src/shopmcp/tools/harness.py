@@ -15,8 +15,8 @@ from mcp.types import ToolAnnotations
 from pydantic import BaseModel, Field
 
 from shopmcp.core.runtime import runtime_from
-from shopmcp.services import state
-from shopmcp.services.reset import reset_store as reset_service
+from shopmcp.services.harness import state
+from shopmcp.services.harness.reset import reset_store as reset_service
 from shopmcp.sessions import caller_of
 from shopmcp.tools.wiring import shop_tool
 

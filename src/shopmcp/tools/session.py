@@ -10,9 +10,9 @@ from pydantic import Field
 from shopmcp.config import Settings
 from shopmcp.models.cart_public import SessionInfo
 from shopmcp.observability import note_call
-from shopmcp.services import sessions as session_service
+from shopmcp.services import shopping_sessions as session_service
 from shopmcp.services.payments import PaymentProvider, provider_named
-from shopmcp.services.tax import PACKAGED_TABLE, TaxTable, load_tax_table
+from shopmcp.services.pricing.tax import PACKAGED_TABLE, TaxTable, load_tax_table
 from shopmcp.sessions import caller_of, remember_request_headers
 from shopmcp.tools.wiring import WRITE, shop_tool
 

@@ -1,0 +1,9 @@
+"""Orders of a shopping session: reading and listing them (`read`), cancelling and fulfilment (`changes`),
+and the statuses an order goes through (`status`, the only place a status changes).
+"""
+
+from shopmcp.services.orders.changes import advance_order, cancel_order
+from shopmcp.services.orders.read import get_order, list_orders
+from shopmcp.services.orders.status import OrderStatus
+
+__all__ = ["OrderStatus", "advance_order", "cancel_order", "get_order", "list_orders"]

@@ -1,0 +1,182 @@
+"""Orders of a shopping session: one order as charged, and the list of them newest first.
+
+Every query filters by the session the caller's scope names, so an order of
+another session is answered exactly like one that does not exist.
+"""
+
+from datetime import datetime
+from typing import cast
+
+from sqlalchemy import and_, or_
+from sqlmodel import Session, col, select
+
+from shopmcp.core.cursors import decode_cursor, encode_cursor, fingerprint
+from shopmcp.core.errors import ErrorCode, ShopError, not_found
+from shopmcp.core.money import money
+from shopmcp.models.cart_public import SellerRef
+from shopmcp.models.checkout_public import ShippingAddress
+from shopmcp.models.order import Order, OrderLine, OrderStatusChange
+from shopmcp.models.order_public import (
+    CancelReason,
+    OrderLineView,
+    OrderList,
+    OrderStatusName,
+    OrderSummary,
+    OrderView,
+    PaymentInfo,
+    StatusChange,
+)
+from shopmcp.services.cart.snapshot import SnapshotShipment
+from shopmcp.services.cart.views import shipment_views
+from shopmcp.services.orders.status import OrderStatus, can_change
+from shopmcp.services.shopping_sessions import Scope, require_session
+
+_TITLES_IN_SUMMARY = 3
+
+
+def order_not_found(order_id: str) -> ShopError:
+    return not_found("order", order_id, "Call list_orders to see the orders of this session.")
+
+
+def require_order(session: Session, session_id: str, order_id: str, *, lock: bool = False) -> Order:
+    statement = select(Order).where(Order.id == order_id, Order.session_id == session_id)
+    if lock:
+        statement = statement.with_for_update()
+    order = session.exec(statement).first()
+    if order is None:
+        raise order_not_found(order_id)
+    return order
+
+
+def get_order(*, session: Session, scope: Scope, order_id: str) -> OrderView:
+    row = require_session(session, scope)
+    return order_view(session, require_order(session, row.id, order_id))
+
+
+def order_view(session: Session, order: Order) -> OrderView:
+    """The public view of an order, from its rows alone (every amount as charged)."""
+    currency = order.currency
+    lines = session.exec(select(OrderLine).where(OrderLine.order_id == order.id).order_by(col(OrderLine.position)))
+    history = session.exec(
+        select(OrderStatusChange)
+        .where(OrderStatusChange.order_id == order.id)
+        .order_by(col(OrderStatusChange.changed_at), col(OrderStatusChange.id))
+    )
+    return OrderView(
+        order_id=order.id,
+        session_id=order.session_id,
+        status=_status_name(order.status),
+        placed_at=order.placed_at,
+        updated_at=order.updated_at,
+        lines=[
+            OrderLineView(
+                product_id=line.product_id,
+                product_title=line.product_title,
+                variant_id=line.variant_id,
+                variant_title=line.variant_title,
+                offer_id=line.offer_id,
+                seller=SellerRef(id=line.seller_id, name=line.seller_name),
+                unit_price=money(line.unit_price, currency),
+                quantity=line.quantity,
+                subtotal=money(line.subtotal, currency),
+                discount=money(line.discount, currency),
+                tax=money(line.tax, currency),
+                total=money(line.total, currency),
+            )
+            for line in lines
+        ],
+        shipments=shipment_views([SnapshotShipment.model_validate(s) for s in order.shipments], currency),
+        coupon_code=order.coupon_code,
+        subtotal=money(order.subtotal, currency),
+        discount=money(order.discount_total, currency),
+        shipping=money(order.shipping_total, currency),
+        tax=money(order.tax_total, currency),
+        total=money(order.total, currency),
+        shipping_address=ShippingAddress.model_validate(order.shipping_address),
+        shipping_method=order.shipping_method,
+        payment=PaymentInfo(method=order.payment_method, charge_id=order.payment_id, refund_id=order.refund_id),
+        cancellable=can_change(order.status, OrderStatus.CANCELLED),
+        cancel_reason=_reason(order.cancel_reason),
+        history=[StatusChange(status=_status_name(h.to_status), at=h.changed_at, note=h.note) for h in history],
+    )
+
+
+def _status_name(status: str) -> OrderStatusName:
+    return OrderStatus(status).value
+
+
+def _reason(reason: str | None) -> CancelReason | None:
+    return cast(CancelReason | None, reason)
+
+
+# --- Listing ------------------------------------------------------------------
+
+
+def list_orders(
+    *, session: Session, scope: Scope, status: OrderStatusName | None, limit: int, cursor: str | None
+) -> OrderList:
+    """The session's orders, newest first, `limit` per page, continuing after `cursor`."""
+    row = require_session(session, scope)
+    statement = select(Order).where(Order.session_id == row.id)
+    if status is not None:
+        statement = statement.where(Order.status == status)
+    if cursor is not None:
+        placed_at, order_id = decode_order_cursor(cursor)
+        statement = statement.where(
+            or_(
+                col(Order.placed_at) < placed_at,
+                and_(col(Order.placed_at) == placed_at, col(Order.id) < order_id),
+            )
+        )
+    orders = session.exec(statement.order_by(col(Order.placed_at).desc(), col(Order.id).desc()).limit(limit + 1)).all()
+    page = list(orders[:limit])
+    summaries = _summaries(session, page)
+    next_cursor = encode_order_cursor(page[-1]) if len(orders) > limit else None
+    return OrderList(session_id=row.id, orders=summaries, next_cursor=next_cursor)
+
+
+def _summaries(session: Session, orders: list[Order]) -> list[OrderSummary]:
+    ids = [order.id for order in orders]
+    lines_by_order: dict[str, list[OrderLine]] = {order_id: [] for order_id in ids}
+    if ids:
+        for line in session.exec(
+            select(OrderLine).where(col(OrderLine.order_id).in_(ids)).order_by(col(OrderLine.position))
+        ):
+            lines_by_order[line.order_id].append(line)
+    return [
+        OrderSummary(
+            order_id=order.id,
+            status=_status_name(order.status),
+            placed_at=order.placed_at,
+            item_count=sum(line.quantity for line in lines_by_order[order.id]),
+            total=money(order.total, order.currency),
+            titles=[line.product_title for line in lines_by_order[order.id][:_TITLES_IN_SUMMARY]],
+        )
+        for order in orders
+    ]
+
+
+_LISTING = fingerprint({"listing": "orders"})
+"""What an order cursor is bound to: the listing alone, so a page may go on with another status filter."""
+
+
+def encode_order_cursor(order: Order) -> str:
+    return encode_cursor(_LISTING, [order.placed_at.isoformat(), order.id])
+
+
+def decode_order_cursor(cursor: str) -> tuple[datetime, str]:
+    placed_at, order_id = decode_cursor(cursor, _LISTING, (str, str), invalid=_invalid_cursor)
+    try:
+        parsed = datetime.fromisoformat(str(placed_at))
+    except ValueError as error:
+        raise _invalid_cursor("it holds an unexpected value") from error
+    if parsed.tzinfo is None:
+        raise _invalid_cursor("it holds an unexpected value")
+    return parsed, str(order_id)
+
+
+def _invalid_cursor(_reason: str) -> ShopError:
+    return ShopError(
+        ErrorCode.INVALID_CURSOR,
+        "That cursor is not one list_orders gave out. Call list_orders without a cursor to start over.",
+    )

@@ -1,0 +1,443 @@
+"""search_products: full-text match, filters, sorts, keyset pages, a bounded count and facets.
+
+How a search runs (the numbers behind these choices are in docs/search.md):
+
+1. The raw text is parsed into quoted words (`search.query`), so any text is
+   safe. Filters resolve to conditions on `product`: only listed products
+   (active, offered), the category with its subcategories, the brand, the
+   price range (on the lowest current price, in the store currency), stock,
+   rating and option values.
+2. Count and facets read at most `COUNT_CAP + 1` matching products once and
+   group them (`search.facets`): exact up to the cap, "at least" beyond it.
+3. The page: for a relevance sort with text, the candidates are at most
+   `RELEVANCE_POOL` title matches and as many other matches, read from the
+   full-text index in its own order and scored only those; title matches
+   rank first, then by score (bm25 / ts_rank), then id. So a word in a third
+   of the catalog costs about what a rare word costs. The other sorts
+   (price, rating, newest) are exact over every match: a rare text drives
+   from the full-text index and sorts its few matches; a common one walks
+   the sort's base-table index and checks the text per row, stopping at the
+   page's end.
+4. Pages are keyset-paginated on (sort key, id) with a cursor bound to the
+   query and filters (`core.cursors`).
+
+Without text, relevance means best rated first.
+"""
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select
+from sqlmodel import Session, col
+
+from shopmcp.core.cursors import KeyValue, decode_cursor, encode_cursor, fingerprint
+from shopmcp.core.errors import ErrorCode, ShopError, invalid_input
+from shopmcp.core.money import money, to_minor
+from shopmcp.models.catalog import Brand, Category, Product, VariantOption
+from shopmcp.models.catalog_public import CategoryRef, PriceRange, ProductSummary, SearchResult, SortOrder
+from shopmcp.services.catalog.for_sale import is_listed
+from shopmcp.services.catalog.taxonomy import normalize_name, resolve_brand, resolve_category
+from shopmcp.services.search.facets import SearchStats, compute_stats
+from shopmcp.services.search.query import MAX_TERMS, ColumnHint, ParsedQuery, column_hint, parse_query
+from shopmcp.services.search.text import Budget, OutOfTime, SortedPage, TextSearch, filter_led, text_search
+
+COUNT_CAP = 1000
+"""Matches counted exactly (and faceted) before the count becomes "at least"."""
+
+RELEVANCE_POOL = 1000
+"""Title matches, and as many other matches, scored for a relevance sort."""
+
+WORDS_FIRST_BUDGET = Budget(sqlite_steps=800_000, postgres_seconds=0.025)
+"""How much reading a common word's matches may cost before narrow filters drive the search instead.
+
+Only SQLite uses it (`TextSearch.filters_may_lead`). 800,000 steps (25-60 ms here) let a common
+word with a common option value finish words first (`durable`, color black: 671,000 steps for the
+count and facets at 100,000 and at 1,000,000 products), where the filter-led plan costs 2-7 times
+as much; docs/search.md has the measurements."""
+
+_BY_WORDS, _BY_FILTERS = 0, 1
+"""How a relevance page was ranked; its cursor keeps the next page to the same way."""
+
+
+def invalid_cursor(reason: str) -> ShopError:
+    """The error for a cursor that cannot continue this search; `reason` says why."""
+    return ShopError(
+        ErrorCode.INVALID_CURSOR,
+        f"The cursor is not valid for this search ({reason}). Call search_products again with the same "
+        "arguments and no cursor to start from the first page, then pass the `next_cursor` it returns.",
+    )
+
+
+@dataclass(frozen=True)
+class SearchRequest:
+    """The arguments of search_products, validated for shape by the tool's schema."""
+
+    query: str = ""
+    category: str | None = None
+    brand: str | None = None
+    min_price: Decimal | None = None
+    max_price: Decimal | None = None
+    in_stock: bool | None = None
+    options: Mapping[str, str] = field(default_factory=dict)
+    min_rating: float | None = None
+    sort: SortOrder = "relevance"
+    limit: int = 10
+    cursor: str | None = None
+
+    def binding(self) -> dict[str, Any]:
+        """What a cursor is bound to: every argument but limit and cursor, normalised."""
+        return {
+            "query": " ".join(self.query.split()),
+            "category": self.category,
+            "brand": self.brand,
+            "min_price": str(self.min_price) if self.min_price is not None else None,
+            "max_price": str(self.max_price) if self.max_price is not None else None,
+            "in_stock": self.in_stock,
+            "options": sorted((name.lower(), value.lower()) for name, value in self.options.items()),
+            "min_rating": self.min_rating,
+            "sort": self.sort,
+        }
+
+
+@dataclass(frozen=True)
+class _Order:
+    """A non-relevance sort: its key column, direction, and the key's type in a cursor."""
+
+    column: Any
+    descending: bool
+    key_type: type
+
+
+def _orders() -> dict[str, _Order]:
+    return {
+        "relevance": _Order(col(Product.rating), True, float),
+        "rating": _Order(col(Product.rating), True, float),
+        "price_asc": _Order(col(Product.min_price), False, int),
+        "price_desc": _Order(col(Product.min_price), True, int),
+        "newest": _Order(col(Product.created_at), True, str),
+    }
+
+
+def search_products(*, session: Session, request: SearchRequest, currency: str) -> SearchResult:
+    """Find listed products by text and filters; see the module docstring for how."""
+    parsed = parse_query(request.query)
+    messages = _query_messages(request.query, parsed)
+    filters, hints, leader = _filters(session, request, currency)
+    text = None if parsed.is_empty else text_search(session.get_bind().dialect.name, parsed, hints)
+    if text is not None and text.is_void(session):
+        messages.append("The query holds only very common words, so only the filters were applied.")
+        text, parsed = None, ParsedQuery()
+    ranked = request.sort == "relevance" and parsed.has_required
+    bound_to = fingerprint(request.binding())
+
+    narrowed = len(filters) > 1 and text is not None and text.filters_may_lead  # more than "listed"
+    stats = _stats(session, text, filters, currency, narrowed=narrowed, leader=leader)
+    if ranked:
+        rows, next_key = _ranked_page(session, text, filters, request, bound_to, narrowed=narrowed, leader=leader)
+        if not stats.exact:
+            messages.append(
+                f"More than {COUNT_CAP:,} products match: relevance ranks the first {RELEVANCE_POOL:,} title "
+                "matches and the first other matches. Add words or filters to narrow the search, or sort by "
+                "price, rating or newest to go through every match."
+            )
+    else:
+        rows, next_key = _sorted_page(session, text, filters, request, bound_to)
+    items = _summaries(session, rows)
+    return SearchResult(
+        items=items,
+        total_count=stats.counted,
+        total_count_exact=stats.exact,
+        next_cursor=encode_cursor(bound_to, next_key) if next_key is not None else None,
+        sort=request.sort,
+        facets=stats.facets,
+        messages=messages,
+    )
+
+
+def _query_messages(raw: str, parsed: ParsedQuery) -> list[str]:
+    messages = []
+    if raw.strip() and parsed.is_empty:
+        messages.append("The query has no words to search for, so only the filters were applied.")
+    if parsed.dropped_terms:
+        messages.append(
+            f"Only the first {MAX_TERMS} words of the query were used; {parsed.dropped_terms} more were ignored."
+        )
+    return messages
+
+
+# --- Filters ---------------------------------------------------------------------
+
+
+def _filters(
+    session: Session, request: SearchRequest, currency: str
+) -> tuple[list[ColumnElement[bool]], tuple[ColumnHint, ...], Select[Any] | None]:
+    """The conditions on `product` the arguments ask for, the column hints they imply for full text,
+    and the products of the option value with the fewest (a filter-led plan walks from them)."""
+    filters: list[ColumnElement[bool]] = [is_listed()]
+    leader: tuple[int, Select[Any]] | None = None
+    hints: list[ColumnHint | None] = []
+    if request.category:
+        category = resolve_category(session, request.category)
+        filters.append(col(Product.category_id).in_(category.ids))
+        hints.append(column_hint("category", category.indexed_names))
+    if request.brand:
+        brand = resolve_brand(session, request.brand)
+        filters.append(col(Product.brand_id).in_(brand.ids))
+        hints.append(column_hint("brand", brand.indexed_names))
+    filters += _price_filters(request, currency)
+    if request.in_stock is not None:
+        filters.append(col(Product.in_stock) == request.in_stock)
+    if request.min_rating is not None:
+        filters.append(col(Product.rating) >= request.min_rating)
+    for name, value in sorted(request.options.items()):
+        condition, counted, products = _option_filter(session, name, value)
+        filters.append(condition)
+        if leader is None or counted < leader[0]:
+            leader = (counted, products)
+    return filters, tuple(hint for hint in hints if hint is not None), leader[1] if leader else None
+
+
+def _price_filters(request: SearchRequest, currency: str) -> list[ColumnElement[bool]]:
+    low, high = request.min_price, request.max_price
+    if low is None and high is None:
+        return []
+    if low is not None and high is not None and low > high:
+        raise invalid_input(
+            f"min_price {low} is above max_price {high}: swap them, or leave one out.",
+            min_price=str(low),
+            max_price=str(high),
+        )
+    conditions = [col(Product.currency) == currency]
+    if low is not None:
+        conditions.append(col(Product.min_price) >= to_minor(low, currency))
+    if high is not None:
+        conditions.append(col(Product.min_price) <= to_minor(high, currency))
+    return conditions
+
+
+def _option_filter(session: Session, name: str, value: str) -> tuple[ColumnElement[bool], int, Select[Any]]:
+    """Some variant of the product has option `name` = `value`, in any letter case; with how many products
+    have it (counted up to `COUNT_CAP + 1`) and their distinct ids.
+
+    A rare value (at most `COUNT_CAP` products, counted on the search DDL's
+    index) is a list the database can start from; a common one is checked
+    per product, so a walk in sort order stops at the page's end. A value no
+    product has is a constant false, which the database sees before reading
+    anything (otherwise a very common word would be read to its end, words
+    first, then gathered again for the filter-led plan: 2 s at 1,000,000).
+    """
+    having = select(col(VariantOption.product_id)).where(
+        col(VariantOption.name) == normalize_name(name),
+        func.lower(col(VariantOption.value)) == normalize_name(value),
+    )
+    counted = session.execute(select(func.count()).select_from(having.limit(COUNT_CAP + 1).subquery())).scalar_one()
+    products = having.distinct()
+    if counted == 0:
+        return false(), counted, products
+    if counted <= COUNT_CAP:
+        return col(Product.id).in_(having), counted, products
+    return having.where(col(VariantOption.product_id) == col(Product.id)).exists(), counted, products
+
+
+# --- Count and facets -----------------------------------------------------------------
+
+
+def _stats(
+    session: Session,
+    text: TextSearch | None,
+    filters: list[ColumnElement[bool]],
+    currency: str,
+    *,
+    narrowed: bool,
+    leader: Select[Any] | None,
+) -> SearchStats:
+    columns: list[Any] = [
+        col(Product.id).label("id"),
+        col(Product.category_id).label("category_id"),
+        col(Product.brand_id).label("brand_id"),
+        col(Product.min_price).label("min_price"),
+        col(Product.currency).label("currency"),
+    ]
+
+    def over(base: Select[Any]) -> SearchStats:
+        matched = base.where(*filters).limit(COUNT_CAP + 1).cte("matched")
+        return compute_stats(session, matched, cap=COUNT_CAP, currency=currency)
+
+    if text is None:
+        return over(select(*columns))
+    if not narrowed:
+        return over(text.driven(columns))
+    # Words first is right unless narrow filters reject most of a common word's
+    # matches; then the filters' indexes should lead and the words be checked.
+    try:
+        with text.work_limit(session, WORDS_FIRST_BUDGET):
+            return over(text.driven(columns))
+    except OutOfTime:
+        return over(filter_led(columns, leader).where(text.membership()))
+
+
+# --- Pages -----------------------------------------------------------------------------
+
+
+PageRow = tuple[int, list[KeyValue]]
+"""A product id and its sort key (the id last)."""
+
+
+def _ranked_page(
+    session: Session,
+    text: TextSearch | None,
+    filters: list[ColumnElement[bool]],
+    request: SearchRequest,
+    bound: str,
+    *,
+    narrowed: bool,
+    leader: Select[Any] | None,
+) -> tuple[list[PageRow], list[KeyValue] | None]:
+    assert text is not None
+    after = (
+        decode_cursor(request.cursor, bound, (int, int, float, int), invalid=invalid_cursor) if request.cursor else None
+    )
+
+    def fetch(way: int) -> Sequence[Any]:
+        start = after[1:] if after is not None else None
+        return _ranked_rows(session, _candidates(text, filters, way, leader), start, request.limit)
+
+    if after is not None:
+        way = int(after[0])
+        fetched = fetch(way)
+    elif not narrowed:
+        way = _BY_WORDS
+        fetched = fetch(way)
+    else:
+        try:
+            with text.work_limit(session, WORDS_FIRST_BUDGET):
+                way = _BY_WORDS
+                fetched = fetch(way)
+        except OutOfTime:
+            way = _BY_FILTERS
+            fetched = fetch(way)
+    rows: list[PageRow] = [(int(row[0]), [way, int(row[1]), float(row[2]), int(row[0])]) for row in fetched]
+    return _cut(rows, request.limit)
+
+
+def _candidates(text: TextSearch, filters: list[ColumnElement[bool]], way: int, leader: Select[Any] | None) -> Any:
+    if way == _BY_WORDS:
+        return text.ranked(filters, RELEVANCE_POOL).subquery("candidates")
+    if way == _BY_FILTERS:
+        return text.ranked_by_filters(filters, RELEVANCE_POOL, leader).subquery("candidates")
+    raise invalid_cursor("it holds an unexpected value")
+
+
+def _ranked_rows(session: Session, candidates: Any, after: list[KeyValue] | None, limit: int) -> Sequence[Any]:
+    tier, score, product_id = candidates.c.tier, candidates.c.score, candidates.c.id
+    statement = select(product_id, tier, score).order_by(tier, score.desc(), product_id)
+    if after is not None:
+        after_tier, after_score, after_id = after
+        statement = statement.where(
+            or_(
+                tier > after_tier,
+                and_(tier == after_tier, score < after_score),
+                and_(tier == after_tier, score == after_score, product_id > after_id),
+            )
+        )
+    return session.execute(statement.limit(limit + 1)).all()
+
+
+def _sorted_page(
+    session: Session, text: TextSearch | None, filters: list[ColumnElement[bool]], request: SearchRequest, bound: str
+) -> tuple[list[PageRow], list[KeyValue] | None]:
+    order = _orders()[request.sort]
+    key, product_id = order.column, col(Product.id)
+    conditions = list(filters)
+    if request.cursor:
+        after_key, after_id = decode_cursor(request.cursor, bound, (order.key_type, int), invalid=invalid_cursor)
+        conditions.append(_after(key, product_id, _key_value(order, after_key), int(after_id), order.descending))
+    ordering = [key.desc(), product_id.desc()] if order.descending else [key.asc(), product_id.asc()]
+    page = SortedPage(columns=[product_id, key], conditions=conditions, ordering=ordering, limit=request.limit + 1)
+    if text is None:
+        found = session.execute(page.statement(select(*page.columns))).all()
+    else:
+        found = text.sorted(session, page, common_above=COUNT_CAP)
+    rows: list[PageRow] = [(int(row[0]), [_cursor_value(row[1]), int(row[0])]) for row in found]
+    return _cut(rows, request.limit)
+
+
+def _after(key: Any, product_id: Any, value: Any, after_id: int, descending: bool) -> ColumnElement[bool]:
+    # Written as `key >= v AND (key > v OR id > i)` rather than a row value, so
+    # every database sees a range on the index's first column.
+    if descending:
+        return and_(key <= value, or_(key < value, product_id < after_id))
+    return and_(key >= value, or_(key > value, product_id > after_id))
+
+
+def _key_value(order: _Order, value: KeyValue) -> Any:
+    if order.key_type is str:
+        try:
+            return datetime.fromisoformat(str(value))
+        except ValueError as error:
+            raise invalid_cursor("it holds an unexpected value") from error
+    return value
+
+
+def _cursor_value(value: Any) -> KeyValue:
+    if isinstance(value, int | float | str):
+        return value
+    return str(value.isoformat())
+
+
+def _cut(rows: list[PageRow], limit: int) -> tuple[list[PageRow], list[KeyValue] | None]:
+    if len(rows) <= limit:
+        return rows, None
+    page = rows[:limit]
+    return page, page[-1][1]
+
+
+# --- Summaries ----------------------------------------------------------------------------
+
+
+def _summaries(session: Session, rows: Sequence[PageRow]) -> list[ProductSummary]:
+    ids = [product_id for product_id, _ in rows]
+    if not ids:
+        return []
+    # Only the columns a summary shows: descriptions and attributes can be large.
+    columns: list[Any] = [
+        col(Product.id),
+        col(Product.title),
+        col(Product.currency),
+        col(Product.min_price),
+        col(Product.max_price),
+        col(Product.rating),
+        col(Product.review_count),
+        col(Product.in_stock),
+        col(Product.offer_count),
+        col(Brand.name).label("brand"),
+        col(Category.slug),
+        col(Category.name),
+        col(Category.path),
+    ]
+    statement = (
+        select(*columns)
+        .outerjoin(Brand, col(Brand.id) == col(Product.brand_id))
+        .outerjoin(Category, col(Category.id) == col(Product.category_id))
+        .where(col(Product.id).in_(ids))
+    )
+    found: dict[int, Any] = {row.id: row for row in session.execute(statement).all()}
+    return [_summary(found[product_id]) for product_id in ids]
+
+
+def _summary(row: Any) -> ProductSummary:
+    currency = row.currency
+    return ProductSummary(
+        id=row.id,
+        title=row.title,
+        brand=row.brand,
+        category=CategoryRef(slug=row.slug, name=row.name, path=row.path) if row.slug is not None else None,
+        price=PriceRange(min=money(row.min_price, currency), max=money(row.max_price, currency)),
+        rating=row.rating,
+        review_count=row.review_count,
+        availability="in_stock" if row.in_stock else "out_of_stock",
+        offer_count=row.offer_count,
+    )
