@@ -49,8 +49,8 @@ def database_size(url: str) -> int:
             database = make_url(url).database
             assert database is not None
             return Path(database).stat().st_size
-        with db.read() as session:
-            return int(session.execute(text("SELECT pg_database_size(current_database())")).scalar_one())
+        with db.read() as tx:
+            return int(tx.execute(text("SELECT pg_database_size(current_database())")).scalar_one())
     finally:
         db.dispose()
 
@@ -58,8 +58,8 @@ def database_size(url: str) -> int:
 def row_counts(url: str) -> dict[str, int]:
     db = Database(url)
     try:
-        with db.read() as session:
-            return {table: int(session.execute(text(f"SELECT count(*) FROM {table}")).scalar_one()) for table in TABLES}
+        with db.read() as tx:
+            return {table: int(tx.execute(text(f"SELECT count(*) FROM {table}")).scalar_one()) for table in TABLES}
     finally:
         db.dispose()
 

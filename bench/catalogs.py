@@ -115,8 +115,8 @@ def _count(url: str) -> int | None:
         return None
     db = Database(url)
     try:
-        with db.read() as session:
-            return int(session.execute(text("SELECT count(*) FROM product")).scalar_one())
+        with db.read() as tx:
+            return int(tx.execute(text("SELECT count(*) FROM product")).scalar_one())
     except Exception:  # a missing database or table means "build it"
         return None
     finally:

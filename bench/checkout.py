@@ -50,8 +50,8 @@ def prepare(url: str, products: int) -> tuple[MCPServer[AppContext], list[int]]:
     migrations.upgrade(db.engine)
     seed_demo_catalog(db, products=products, seed=42)
     db.run_write(seed_demo_coupons, currency="USD")
-    with db.read() as session:
-        offers = session.exec(
+    with db.read() as tx:
+        offers = tx.exec(
             select(Offer.id)
             .join(Product, col(Product.id) == Offer.product_id)
             .where(col(Offer.active), Product.status == "active")

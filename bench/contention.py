@@ -89,10 +89,10 @@ class Store:
         seed_demo_catalog(self.db, products=products, seed=42)
         settings = load_settings(env="test", database_url=url, seed_demo_catalog=False, log_level="WARNING")
         self.server = build_server(settings, db=self.db)
-        with self.db.read() as session:
+        with self.db.read() as tx:
             self.offers = [
                 int(row[0])
-                for row in session.execute(
+                for row in tx.execute(
                     text(
                         "SELECT offer.id FROM offer JOIN product ON product.id = offer.product_id "
                         "WHERE offer.active AND product.status = 'active' ORDER BY offer.id"
@@ -107,19 +107,19 @@ class Store:
         """Give `HOT_OFFERS` offers `stock` units, run the clients, and read the verdict from the database."""
         hot = self.offers[round_number * HOT_OFFERS : (round_number + 1) * HOT_OFFERS]
         ids = _ids(hot)
-        with self.db.write() as session:
-            session.execute(
+        with self.db.write() as tx:
+            tx.execute(
                 text(f"UPDATE offer SET stock = :stock, track_inventory = true WHERE id IN ({ids})"),
                 {"stock": stock},
             )
         # Enough trips that the clients ask for about twice the stock (2 units a trip on average).
         trips = max(1, -(-len(hot) * stock // clients))
         seconds, orders, business, other = anyio.run(_shop, self.server, hot, clients, trips)
-        with self.db.read() as session:
-            sold = session.execute(
+        with self.db.read() as tx:
+            sold = tx.execute(
                 text(f"SELECT coalesce(sum(quantity), 0) FROM order_line WHERE offer_id IN ({ids})")
             ).scalar_one()
-            remaining, negative = session.execute(
+            remaining, negative = tx.execute(
                 text(
                     "SELECT coalesce(sum(stock), 0), coalesce(sum(CASE WHEN stock < 0 THEN -stock ELSE 0 END), 0) "
                     f"FROM offer WHERE id IN ({ids})"

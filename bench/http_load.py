@@ -58,8 +58,8 @@ def prepare(url: str, products: int) -> list[tuple[int, str]]:
     db = Database(url)
     migrations.upgrade(db.engine)
     seed_demo_catalog(db, products=products, seed=42)
-    with db.read() as session:
-        rows = session.exec(
+    with db.read() as tx:
+        rows = tx.exec(
             select(Product.id, Product.title)
             .join(Offer, col(Offer.product_id) == Product.id)
             .where(Product.status == "active", col(Offer.active), col(Offer.stock) >= 50)

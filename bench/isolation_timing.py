@@ -41,20 +41,20 @@ async def call(client: Client, tool: str, args: dict[str, Any]) -> dict[str, Any
 async def victim(client: Client) -> dict[str, Any]:
     """A session with an order, an open quote and a cart line; returns its ids."""
     found = await call(client, "search_products", {"in_stock": True, "limit": 5})
-    session = (await call(client, "new_session", {}))["session_id"]
+    session_id = (await call(client, "new_session", {}))["session_id"]
     products = [item["id"] for item in found["items"]]
     for product in products[:2]:
         detail = await call(client, "get_product", {"product_id": product})
         offer = detail["offers"][0]["id"]
-        await call(client, "add_to_cart", {"offer_id": offer, "session_id": session})
-        quote = await call(client, "preview_checkout", {"shipping_address": ADDRESS, "session_id": session})
+        await call(client, "add_to_cart", {"offer_id": offer, "session_id": session_id})
+        quote = await call(client, "preview_checkout", {"shipping_address": ADDRESS, "session_id": session_id})
         if product == products[0]:
             key = secrets.token_hex(8)
             order = await call(
-                client, "place_order", {"quote_id": quote["quote_id"], "idempotency_key": key, "session_id": session}
+                client, "place_order", {"quote_id": quote["quote_id"], "idempotency_key": key, "session_id": session_id}
             )
-    cart = await call(client, "view_cart", {"session_id": session})
-    return {"session": session, "line": cart["lines"][0]["line_id"], "quote": quote["quote_id"], "order": order}
+    cart = await call(client, "view_cart", {"session_id": session_id})
+    return {"session": session_id, "line": cart["lines"][0]["line_id"], "quote": quote["quote_id"], "order": order}
 
 
 def cases(ids: dict[str, Any], own: str) -> dict[str, Callable[[bool], tuple[str, dict[str, Any]]]]:

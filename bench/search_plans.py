@@ -51,8 +51,8 @@ def measure(database: Database, rounds: int) -> dict[str, list[float]]:
     for index in range(rounds + 1):
         for name, arguments in CASES.items():
             started = time.perf_counter()
-            with database.read() as session:
-                search_products(session=session, request=SearchRequest(**arguments), currency="USD")
+            with database.read() as tx:
+                search_products(tx=tx, request=SearchRequest(**arguments), currency="USD")
             if index:
                 samples[name].append(time.perf_counter() - started)
     return samples

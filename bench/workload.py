@@ -40,11 +40,11 @@ class Catalog:
 
         db = Database(url)
         try:
-            with db.read() as session:
-                products = session.execute(
+            with db.read() as tx:
+                products = tx.execute(
                     text("SELECT id FROM product WHERE status = 'active' ORDER BY id LIMIT :n"), {"n": limit}
                 )
-                offers = session.execute(
+                offers = tx.execute(
                     text(
                         "SELECT offer.id FROM offer JOIN product ON product.id = offer.product_id "
                         "WHERE offer.active AND product.status = 'active' AND offer.stock >= 50 "

@@ -161,15 +161,13 @@ def _stock_up(url: str, products: list[tuple[int, str]]) -> None:
     """
     db = Database(url)
     scarce = [product_id for index, (product_id, _) in enumerate(products) if index % 10 == 0]
-    with db.write() as session:
-        session.execute(
-            update(Offer).where(col(Offer.product_id).in_([p for p, _ in products])).values(stock=1_000_000)
-        )
-        session.execute(update(Offer).where(col(Offer.product_id).in_(scarce)).values(stock=20))
+    with db.write() as tx:
+        tx.execute(update(Offer).where(col(Offer.product_id).in_([p for p, _ in products])).values(stock=1_000_000))
+        tx.execute(update(Offer).where(col(Offer.product_id).in_(scarce)).values(stock=20))
         for code in COUPONS:
-            if session.exec(select(Coupon).where(Coupon.code == code)).first() is None:
+            if tx.exec(select(Coupon).where(Coupon.code == code)).first() is None:
                 big = code == "BIGSPEND"
-                session.add(
+                tx.add(
                     Coupon(
                         code=code,
                         kind="percent",

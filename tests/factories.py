@@ -65,10 +65,10 @@ class CatalogBuilder:
         return "-".join(self._unique(text).lower().split())
 
     def _add(self, row: RowT) -> RowT:
-        with self.db.write() as session:
-            session.add(row)
-            session.flush()
-            session.expunge(row)
+        with self.db.write() as tx:
+            tx.add(row)
+            tx.flush()
+            tx.expunge(row)
         return row
 
     def category(self, name: str, parent: Category | None = None) -> Category:
@@ -96,17 +96,17 @@ class CatalogBuilder:
         free_over: int | None = None,
     ) -> Seller:
         """A seller with shipping rates given as (price, min_days, max_days) per method."""
-        with self.db.write() as session:
+        with self.db.write() as tx:
             seller = Seller(name=self._unique(name), slug=self._slug(name), rating=rating, rating_count=100)
-            session.add(seller)
-            session.flush()
+            tx.add(seller)
+            tx.flush()
             assert seller.id is not None
             rates = {"standard": standard, "express": express}
             for method, rate in rates.items():
                 if rate is None:
                     continue
                 price, min_days, max_days = rate
-                session.add(
+                tx.add(
                     ShippingRate(
                         seller_id=seller.id,
                         method=method,
@@ -117,7 +117,7 @@ class CatalogBuilder:
                         free_over=free_over,
                     )
                 )
-            session.expunge(seller)
+            tx.expunge(seller)
         return seller
 
     def product(
@@ -136,7 +136,7 @@ class CatalogBuilder:
     ) -> Product:
         """A product with its variants, their options and offers, and the offers' price history."""
         now = datetime.now(UTC)
-        with self.db.write() as session:
+        with self.db.write() as tx:
             product = Product(
                 handle=f"{self._slug(title)}-{next(_counter)}",
                 title=self._unique(title),
@@ -150,18 +150,18 @@ class CatalogBuilder:
                 created_at=created_at or now,
                 currency=self.currency,
             )
-            session.add(product)
-            session.flush()
+            tx.add(product)
+            tx.flush()
             assert product.id is not None
             for position, spec in enumerate(variants):
-                self._add_variant(session, product.id, position, spec, now)
-            refresh_products(session, [product.id])
-            session.flush()
-            session.refresh(product)
-            session.expunge(product)
+                self._add_variant(tx, product.id, position, spec, now)
+            refresh_products(tx, [product.id])
+            tx.flush()
+            tx.refresh(product)
+            tx.expunge(product)
         return product
 
-    def _add_variant(self, session: Session, product_id: int, position: int, spec: VariantSpec, now: datetime) -> None:
+    def _add_variant(self, tx: Session, product_id: int, position: int, spec: VariantSpec, now: datetime) -> None:
         title = " / ".join(spec.options.values()) or "Default"
         variant = Variant(
             product_id=product_id,
@@ -170,15 +170,15 @@ class CatalogBuilder:
             options=spec.options,
             position=position,
         )
-        session.add(variant)
-        session.flush()
+        tx.add(variant)
+        tx.flush()
         assert variant.id is not None
         for name, value in spec.options.items():
-            session.add(VariantOption(variant_id=variant.id, product_id=product_id, name=name.lower(), value=value))
+            tx.add(VariantOption(variant_id=variant.id, product_id=product_id, name=name.lower(), value=value))
         for offer_spec in spec.offers:
-            self._add_offer(session, product_id, variant.id, offer_spec, now)
+            self._add_offer(tx, product_id, variant.id, offer_spec, now)
 
-    def _add_offer(self, session: Session, product_id: int, variant_id: int, spec: OfferSpec, now: datetime) -> None:
+    def _add_offer(self, tx: Session, product_id: int, variant_id: int, spec: OfferSpec, now: datetime) -> None:
         assert spec.seller.id is not None
         offer = Offer(
             variant_id=variant_id,
@@ -192,10 +192,10 @@ class CatalogBuilder:
             handling_days=spec.handling_days,
             active=spec.active,
         )
-        session.add(offer)
-        session.flush()
+        tx.add(offer)
+        tx.flush()
         assert offer.id is not None
         for days_ago, price in spec.history:
-            session.add(PriceHistory(offer_id=offer.id, price=price, valid_from=now - timedelta(days=days_ago)))
+            tx.add(PriceHistory(offer_id=offer.id, price=price, valid_from=now - timedelta(days=days_ago)))
         # The current price holds from one day ago, after the last history point.
-        session.add(PriceHistory(offer_id=offer.id, price=spec.price, valid_from=now - timedelta(days=1)))
+        tx.add(PriceHistory(offer_id=offer.id, price=spec.price, valid_from=now - timedelta(days=1)))

@@ -43,15 +43,15 @@ def _drop_connection_at_commit(monkeypatch: pytest.MonkeyPatch, db: Database, *,
     return faults
 
 
-def _add_brand(*, session: Session, slug: str, calls: list[str]) -> str:
+def _add_brand(*, tx: Session, slug: str, calls: list[str]) -> str:
     calls.append(slug)
-    session.add(Brand(name=slug, slug=slug))
+    tx.add(Brand(name=slug, slug=slug))
     return slug
 
 
 def _count(db: Database, slug: str) -> int:
-    with db.read() as session:
-        return session.exec(select(func.count()).select_from(Brand).where(Brand.slug == slug)).one()
+    with db.read() as tx:
+        return tx.exec(select(func.count()).select_from(Brand).where(Brand.slug == slug)).one()
 
 
 def test_a_commit_that_succeeded_before_the_connection_dropped_is_not_run_again(
@@ -89,7 +89,7 @@ def test_a_refused_connection_is_transient() -> None:
 
 
 def test_a_programming_error_is_not_transient(database: Database) -> None:
-    with pytest.raises(DBAPIError) as failed, database.read() as session:
-        session.exec(select(func.no_such_function()))
+    with pytest.raises(DBAPIError) as failed, database.read() as tx:
+        tx.exec(select(func.no_such_function()))
 
     assert not is_transient(failed.value)

@@ -93,9 +93,9 @@ def _generate(args: argparse.Namespace, settings: Settings) -> int:
             print(f"  {done:,} / {products:,} products ({time.perf_counter() - started:.0f} s)", file=sys.stderr)
 
     try:
-        with db.write() as session:
+        with db.write() as tx:
             result = generate_catalog(
-                session,
+                tx,
                 products=products,
                 seed=seed,
                 anchor=anchor_at(args.anchor_date) if args.anchor_date else None,
@@ -202,12 +202,12 @@ def _export(args: argparse.Namespace, settings: Settings) -> int:
     db = Database(settings.resolved_database_url)
     try:
         ensure_schema(settings, db)
-        with db.read() as session:
+        with db.read() as tx:
             if str(args.file) == "-":
-                count = write_jsonl(export_records(session), sys.stdout.buffer)
+                count = write_jsonl(export_records(tx), sys.stdout.buffer)
             else:
                 with args.file.open("wb") as stream:
-                    count = write_jsonl(export_records(session), stream)
+                    count = write_jsonl(export_records(tx), stream)
     except OSError as error:
         print(f"Cannot write {args.file}: {error.strerror or error}.", file=sys.stderr)
         return EXIT_UNUSABLE

@@ -67,7 +67,7 @@ def _database(settings: Settings) -> Database:
 def _state_export(args: argparse.Namespace, settings: Settings) -> int:
     from shopmcp.services.harness import state
 
-    exported = _database(settings).run_read(lambda session: state.export_session(session, args.session))
+    exported = _database(settings).run_read(lambda tx: state.export_session(tx, args.session))
     if exported is None:
         print(f"shopmcp: no session {args.session}", file=sys.stderr)
         return 1
@@ -80,7 +80,7 @@ def _state_hash(args: argparse.Namespace, settings: Settings) -> int:
 
     db = _database(settings)
     if args.session is not None:
-        exported = db.run_read(lambda session: state.export_session(session, args.session))
+        exported = db.run_read(lambda tx: state.export_session(tx, args.session))
         if exported is None:
             print(f"shopmcp: no session {args.session}", file=sys.stderr)
             return 1
@@ -103,7 +103,7 @@ def _tasks_grade(args: argparse.Namespace, settings: Settings) -> int:
     except (OSError, ValueError) as error:
         print(f"shopmcp: {error}", file=sys.stderr)
         return 2
-    exported = _database(settings).run_read(lambda session: state.export_session(session, args.session))
+    exported = _database(settings).run_read(lambda tx: state.export_session(tx, args.session))
     if exported is None:
         print(f"shopmcp: no session {args.session}", file=sys.stderr)
         return 1

@@ -1,4 +1,4 @@
-"""The database: engine, sessions, transactions with retries, and the dialect-specific search DDL.
+"""The database: engine, transactions with retries, and the dialect-specific search DDL.
 
 Reads and writes take different paths. A read is a plain transaction that is
 rolled back at the end. A write is one transaction that commits or leaves
@@ -134,7 +134,11 @@ def is_connection_lost(error: DBAPIError) -> bool:
 
 
 class Database:
-    """One engine and the two kinds of session the services run in."""
+    """One engine and the two kinds of transaction the services run in.
+
+    A service function takes the SQLModel `Session` of its transaction as `tx` (`session` always means
+    the shopping session).
+    """
 
     def __init__(self, url: str, *, pool_size: int = 10, max_overflow: int = 40) -> None:
         self.runtime: Runtime = DEFAULT_RUNTIME
@@ -152,10 +156,10 @@ class Database:
         return twin
 
     @contextmanager
-    def _scoped(self, session: Session) -> Iterator[Session]:
-        session.info[RUNTIME_KEY] = self.runtime
+    def _scoped(self, tx: Session) -> Iterator[Session]:
+        tx.info[RUNTIME_KEY] = self.runtime
         with transaction_clock(self.runtime):
-            yield session
+            yield tx
 
     @property
     def dialect(self) -> str:
@@ -164,18 +168,18 @@ class Database:
 
     @contextmanager
     def read(self) -> Iterator[Session]:
-        """A session for reading; whatever it did is rolled back at the end."""
-        with self._reader() as session, self._scoped(session):
-            yield session
+        """A read transaction; whatever it did is rolled back at the end."""
+        with self._reader() as tx, self._scoped(tx):
+            yield tx
 
     @contextmanager
     def write(self) -> Iterator[Session]:
         """One write transaction: committed when the block ends, rolled back if it raises."""
-        with self._writer() as session, session.begin(), self._scoped(session):
-            yield session
+        with self._writer() as tx, tx.begin(), self._scoped(tx):
+            yield tx
 
     def run_write(self, fn: Callable[..., T], /, **kwargs: Any) -> T:
-        """Run `fn(session=..., **kwargs)` in a write transaction, retrying transient failures.
+        """Run `fn(tx=..., **kwargs)` in a write transaction, retrying transient failures.
 
         `fn` must have no effect outside the database, since it may run more than once.
         Raises `CommitOutcomeUnknownError` if the connection dropped during COMMIT and the
@@ -184,23 +188,23 @@ class Database:
         return _with_retries(lambda: self._write_once(fn, kwargs))
 
     def run_read(self, fn: Callable[..., T], /, **kwargs: Any) -> T:
-        """Run `fn(session=..., **kwargs)` in a read transaction, retrying a dropped connection."""
+        """Run `fn(tx=..., **kwargs)` in a read transaction, retrying a dropped connection."""
 
         def read_once() -> T:
-            with self.read() as session:
-                return fn(session=session, **kwargs)
+            with self.read() as tx:
+                return fn(tx=tx, **kwargs)
 
         return _with_retries(read_once)
 
     def _write_once(self, fn: Callable[..., T], kwargs: dict[str, Any]) -> T:
-        with self._writer() as session, self._scoped(session):
-            session.begin()
-            xid = self._transaction_id(session)
-            result = fn(session=session, **kwargs)
+        with self._writer() as tx, self._scoped(tx):
+            tx.begin()
+            xid = self._transaction_id(tx)
+            result = fn(tx=tx, **kwargs)
             # Flush first, so that a failure below is about COMMIT itself.
-            session.flush()
+            tx.flush()
             try:
-                session.commit()
+                tx.commit()
             except DBAPIError as error:
                 if xid is None or not is_connection_lost(error):
                     raise
@@ -210,11 +214,11 @@ class Database:
                 raise
             return result
 
-    def _transaction_id(self, session: Session) -> str | None:
+    def _transaction_id(self, tx: Session) -> str | None:
         """PostgreSQL's id of the current transaction, to ask about its outcome later; None on SQLite."""
         if self.dialect != "postgresql":
             return None
-        return str(session.execute(text("SELECT pg_current_xact_id()::text")).scalar_one())
+        return str(tx.execute(text("SELECT pg_current_xact_id()::text")).scalar_one())
 
     def _committed(self, xid: str, commit_error: DBAPIError) -> bool:
         """Whether transaction `xid`, whose COMMIT lost its connection, committed; asked on a fresh connection."""

@@ -92,8 +92,8 @@ def prepare_database(settings: Settings, db: Database) -> None:
 
 
 def _has_products(db: Database) -> bool:
-    with db.read() as session:
-        return session.execute(text("SELECT 1 FROM product LIMIT 1")).first() is not None
+    with db.read() as tx:
+        return tx.execute(text("SELECT 1 FROM product LIMIT 1")).first() is not None
 
 
 def ensure_schema(settings: Settings, db: Database) -> None:

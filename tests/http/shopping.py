@@ -52,8 +52,8 @@ def stocked_product(database: Database, *, stock: int = 50, price: int = 2500) -
 
 
 def offer_stock(database: Database, product_id: int) -> int:
-    with database.read() as session:
-        return session.exec(select(Offer.stock).where(Offer.product_id == product_id)).one()
+    with database.read() as tx:
+        return tx.exec(select(Offer.stock).where(Offer.product_id == product_id)).one()
 
 
 @dataclass

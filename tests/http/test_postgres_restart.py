@@ -170,12 +170,12 @@ async def test_the_server_rides_out_postgres_crashes_and_loses_no_order(
     assert server.process.poll() is None, "the server itself must not restart"
     assert {error.split(": ")[1] for error in ledger.errors} <= {"service_unavailable"}
     shop_db.engine.dispose()  # its pooled connections died with the crashes
-    with shop_db.read() as session:
+    with shop_db.read() as tx:
         stored = dict(
-            session.exec(select(OrderLine.order_id, func.sum(OrderLine.quantity)).group_by(OrderLine.order_id)).all()
+            tx.exec(select(OrderLine.order_id, func.sum(OrderLine.quantity)).group_by(OrderLine.order_id)).all()
         )
-        stock = session.exec(select(Offer.stock).where(Offer.product_id == product.id)).one()
-        orders = session.exec(select(func.count()).select_from(Order)).one()
+        stock = tx.exec(select(Offer.stock).where(Offer.product_id == product.id)).one()
+        orders = tx.exec(select(func.count()).select_from(Order)).one()
     assert stored == ledger.confirmed, "every confirmed order is stored, and nothing else was placed"
     assert orders == len(ledger.confirmed)
     assert stock == STOCK - sum(ledger.confirmed.values())

@@ -114,9 +114,9 @@ def build_world(database: Database, clients: list[SyncClient], principals: list[
     gone = build.product("Vase", variants=[VariantSpec(offers=[OfferSpec(south, 1_499, stock=0)])])
     made_to_order = store_offer(database, cable.id)
     set_offer(database, made_to_order, stock=0, track_inventory=False)
-    with database.read() as session:
+    with database.read() as tx:
         product_ids = [kettle.id, lamp.id, gone.id]
-        rows = session.execute(
+        rows = tx.execute(
             text("SELECT id, stock FROM offer WHERE product_id IN (:a, :b, :c)"),
             dict(zip("abc", product_ids, strict=True)),
         ).all()
@@ -201,8 +201,8 @@ class ShoppingMachine(RuleBasedStateMachine):
         model.lines = line_ids
 
     def db_lines(self, session_id: str) -> set[int]:
-        with self.world.database.read() as session:
-            rows = session.execute(text("SELECT id FROM cart_line WHERE session_id = :s"), {"s": session_id})
+        with self.world.database.read() as tx:
+            rows = tx.execute(text("SELECT id FROM cart_line WHERE session_id = :s"), {"s": session_id})
             return {row[0] for row in rows}
 
     # --- rules ---------------------------------------------------------------
@@ -443,11 +443,11 @@ class ShoppingMachine(RuleBasedStateMachine):
 
     @invariant()
     def stock_is_conserved(self) -> None:
-        with self.world.database.read() as session:
-            stock: dict[int, int] = {row[0]: row[1] for row in session.execute(text("SELECT id, stock FROM offer"))}
+        with self.world.database.read() as tx:
+            stock: dict[int, int] = {row[0]: row[1] for row in tx.execute(text("SELECT id, stock FROM offer"))}
             sold: dict[int, int] = {
                 row[0]: int(row[1])
-                for row in session.execute(
+                for row in tx.execute(
                     text(
                         "SELECT l.offer_id, SUM(l.quantity) FROM order_line l JOIN customer_order o "
                         "ON o.id = l.order_id WHERE l.stock_decremented AND o.status <> 'cancelled' "
@@ -465,8 +465,8 @@ class ShoppingMachine(RuleBasedStateMachine):
         ids = list(self.models)
         if not ids:
             return
-        with self.world.database.read() as session:
-            rows = session.execute(
+        with self.world.database.read() as tx:
+            rows = tx.execute(
                 text(
                     "SELECT o.id, o.session_id, o.total, o.subtotal, o.discount_total, o.shipping_total, "
                     "o.tax_total, o.status, q.total, q.session_id, q.order_id, "
@@ -496,10 +496,10 @@ class ShoppingMachine(RuleBasedStateMachine):
 
 def reset_stock(world: World) -> None:
     """Each example starts from the initial stock: orders of earlier examples are cancelled in SQL."""
-    with world.database.write() as session:
+    with world.database.write() as tx:
         for offer_id, stock in world.offers.items():
-            session.execute(text("UPDATE offer SET stock = :s WHERE id = :i"), {"s": stock, "i": offer_id})
-        session.execute(
+            tx.execute(text("UPDATE offer SET stock = :s WHERE id = :i"), {"s": stock, "i": offer_id})
+        tx.execute(
             text(
                 "UPDATE customer_order SET status = 'cancelled' WHERE status <> 'cancelled' AND session_id IN "
                 "(SELECT id FROM shopping_session WHERE principal IN (:a, :b))"

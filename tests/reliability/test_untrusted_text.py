@@ -117,8 +117,8 @@ def test_hostile_catalog_text_is_imported_clean_and_bounded(database: Database, 
     report = import_catalog(database, io.BytesIO(data), format="jsonl", source="hostile")
     assert report.ok, report.summary()
 
-    with database.read() as session:
-        product = session.exec(select(Product).where(Product.handle == f"hostile-{word}")).one()
+    with database.read() as tx:
+        product = tx.exec(select(Product).where(Product.handle == f"hostile-{word}")).one()
     assert_clean({"title": product.title, "description": product.description, "attributes": product.attributes})
     assert len(product.title) <= TITLE_LIMIT
     assert product.title.endswith(ELLIPSIS)

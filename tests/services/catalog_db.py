@@ -51,10 +51,10 @@ def discard(db: Database) -> None:
 def dump(db: Database, table: str) -> list[tuple[Any, ...]]:
     """Every row of `table` in primary key order, as plain tuples."""
     order = "variant_id, name" if table == "variant_option" else "id"
-    with db.read() as session:
-        names = session.connection().exec_driver_sql(f"SELECT * FROM {table} LIMIT 0").keys()
+    with db.read() as tx:
+        names = tx.connection().exec_driver_sql(f"SELECT * FROM {table} LIMIT 0").keys()
         columns = [name for name in names if name != "search_vector"]
-        rows = session.execute(text(f"SELECT {', '.join(columns)} FROM {table} ORDER BY {order}"))
+        rows = tx.execute(text(f"SELECT {', '.join(columns)} FROM {table} ORDER BY {order}"))
         return [tuple(row) for row in rows]
 
 
@@ -63,5 +63,5 @@ def dump_catalog(db: Database) -> dict[str, list[tuple[Any, ...]]]:
 
 
 def scalar(db: Database, sql: str, **params: Any) -> Any:
-    with db.read() as session:
-        return session.execute(text(sql), params).scalar_one()
+    with db.read() as tx:
+        return tx.execute(text(sql), params).scalar_one()

@@ -34,8 +34,8 @@ ANCHOR = anchor_at(date(2026, 1, 15))
 
 
 def generate(db: Database, products: int, seed: int = 1, **options: Any) -> None:
-    with db.write() as session:
-        generate_catalog(session, products=products, seed=seed, anchor=ANCHOR, **options)
+    with db.write() as tx:
+        generate_catalog(tx, products=products, seed=seed, anchor=ANCHOR, **options)
 
 
 def test_same_seed_and_anchor_give_identical_rows(new_database: NewDatabase) -> None:
@@ -50,8 +50,8 @@ def test_another_seed_or_anchor_gives_another_catalog(new_database: NewDatabase)
     base, other_seed, other_anchor = new_database(), new_database(), new_database()
     generate(base, 100, seed=7)
     generate(other_seed, 100, seed=8)
-    with other_anchor.write() as session:
-        generate_catalog(session, products=100, seed=7, anchor=ANCHOR + timedelta(days=1))
+    with other_anchor.write() as tx:
+        generate_catalog(tx, products=100, seed=7, anchor=ANCHOR + timedelta(days=1))
 
     titles = [row[2] for row in dump_catalog(base)["product"]]
     assert titles != [row[2] for row in dump_catalog(other_seed)["product"]]
@@ -94,18 +94,16 @@ def schema_objects(db: Database) -> set[tuple[str, ...]]:
     """Every index and foreign key of the catalog tables, with its definition."""
     if db.dialect == "sqlite":
         sql = "SELECT type, name, coalesce(sql, '') FROM sqlite_master WHERE type = 'index'"
-        with db.read() as session:
-            found = {tuple(row) for row in session.execute(text(sql))}
+        with db.read() as tx:
+            found = {tuple(row) for row in tx.execute(text(sql))}
             for table in ("product", "variant", "variant_option", "offer", "price_history"):
                 found |= {
-                    ("fk", table, *map(str, row)) for row in session.execute(text(f"PRAGMA foreign_key_list({table})"))
+                    ("fk", table, *map(str, row)) for row in tx.execute(text(f"PRAGMA foreign_key_list({table})"))
                 }
         return found
-    with db.read() as session:
-        indexes = session.execute(
-            text("SELECT 'index', indexname, indexdef FROM pg_indexes WHERE schemaname = 'public'")
-        )
-        keys = session.execute(
+    with db.read() as tx:
+        indexes = tx.execute(text("SELECT 'index', indexname, indexdef FROM pg_indexes WHERE schemaname = 'public'"))
+        keys = tx.execute(
             text("SELECT 'fk', conname, pg_get_constraintdef(oid) FROM pg_constraint WHERE contype = 'f'")
         )
         return {tuple(row) for row in indexes} | {tuple(row) for row in keys}
@@ -135,10 +133,10 @@ def store(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
 
 
 def test_the_store_has_a_category_tree_brands_and_sellers(store: Database) -> None:
-    with store.read() as session:
-        categories = session.exec(select(Category)).all()
-        sellers = session.exec(select(Seller)).all()
-        rates = session.exec(select(ShippingRate)).all()
+    with store.read() as tx:
+        categories = tx.exec(select(Category)).all()
+        sellers = tx.exec(select(Seller)).all()
+        rates = tx.exec(select(ShippingRate)).all()
         brand_count = scalar(store, "SELECT count(*) FROM brand")
 
     leaves = {c.id for c in categories} - {c.parent_id for c in categories}
@@ -159,9 +157,9 @@ def test_the_store_has_a_category_tree_brands_and_sellers(store: Database) -> No
 
 
 def test_every_active_product_can_be_bought_at_a_positive_price(store: Database) -> None:
-    with store.read() as session:
-        products = session.exec(select(Product)).all()
-        offers = session.exec(select(Offer)).all()
+    with store.read() as tx:
+        products = tx.exec(select(Product)).all()
+        offers = tx.exec(select(Offer)).all()
 
     active_offers: dict[int, int] = {}
     for offer in offers:
@@ -180,11 +178,11 @@ def test_every_active_product_can_be_bought_at_a_positive_price(store: Database)
 
 
 def test_products_fit_their_category(store: Database) -> None:
-    with store.read() as session:
-        rows = session.exec(
+    with store.read() as tx:
+        rows = tx.exec(
             select(Product, Category.name).join(Category, col(Category.id) == col(Product.category_id))
         ).all()
-        options = session.exec(
+        options = tx.exec(
             select(Variant.options, Category.name)
             .select_from(Variant)
             .join(Product, col(Product.id) == col(Variant.product_id))
@@ -205,24 +203,24 @@ def test_products_fit_their_category(store: Database) -> None:
 
 
 def test_aggregates_are_what_refresh_products_computes(store: Database) -> None:
-    def aggregates(session: Session) -> list[tuple[Any, ...]]:
-        products = session.exec(select(Product).order_by(col(Product.id))).all()
+    def aggregates(tx: Session) -> list[tuple[Any, ...]]:
+        products = tx.exec(select(Product).order_by(col(Product.id))).all()
         return [(p.id, p.min_price, p.max_price, p.offer_count, p.in_stock) for p in products]
 
-    with store.write() as session:
-        generated = aggregates(session)
-        refresh_products(session)
-        session.expire_all()
-        recomputed = aggregates(session)
-        session.rollback()
+    with store.write() as tx:
+        generated = aggregates(tx)
+        refresh_products(tx)
+        tx.expire_all()
+        recomputed = aggregates(tx)
+        tx.rollback()
 
     assert generated == recomputed
 
 
 def test_price_history_covers_90_days_and_ends_at_the_current_price(store: Database) -> None:
-    with store.read() as session:
-        offers = {offer.id: offer for offer in session.exec(select(Offer)).all()}
-        points = session.exec(select(PriceHistory).order_by(col(PriceHistory.offer_id), col(PriceHistory.valid_from)))
+    with store.read() as tx:
+        offers = {offer.id: offer for offer in tx.exec(select(Offer)).all()}
+        points = tx.exec(select(PriceHistory).order_by(col(PriceHistory.offer_id), col(PriceHistory.valid_from)))
         history: dict[int, list[PriceHistory]] = {}
         for point in points:
             history.setdefault(point.offer_id, []).append(point)
@@ -254,8 +252,8 @@ def test_the_search_index_holds_every_product_exactly(store: Database) -> None:
 
 def test_products_written_after_generation_are_indexed_by_the_trigger(empty_catalog: Database) -> None:
     generate(empty_catalog, 20)
-    with empty_catalog.write() as session:
-        session.add(Product(handle="late-arrival", title="Quokka Telescope", description="A late arrival."))
+    with empty_catalog.write() as tx:
+        tx.add(Product(handle="late-arrival", title="Quokka Telescope", description="A late arrival."))
 
     if empty_catalog.dialect == "sqlite":
         found = "SELECT count(*) FROM product_fts WHERE product_fts MATCH 'quokka'"
@@ -297,9 +295,9 @@ def test_category_slugs_and_brand_names_are_unique() -> None:
 def test_the_sqlite_fast_path_is_derived_from_the_trigger_in_db_py(empty_catalog: Database) -> None:
     if empty_catalog.dialect != "sqlite":
         pytest.skip("FTS5 is SQLite's")
-    with empty_catalog.write() as session:
-        index = SqliteSearchIndex(session.connection())
-        session.rollback()
+    with empty_catalog.write() as tx:
+        index = SqliteSearchIndex(tx.connection())
+        tx.rollback()
 
     assert index.bulk_insert is not None
     assert "FROM product AS new WHERE new.id BETWEEN :first AND :last" in index.bulk_insert
@@ -342,9 +340,9 @@ def test_the_demo_catalog_is_not_seeded_over_existing_products(empty_catalog: Da
 def test_timestamps_are_offsets_from_the_anchor(empty_catalog: Database) -> None:
     generate(empty_catalog, 50)
 
-    with empty_catalog.read() as session:
-        newest = session.exec(select(func.max(PriceHistory.valid_from))).one()
-        oldest = session.exec(select(func.min(Product.created_at))).one()
+    with empty_catalog.read() as tx:
+        newest = tx.exec(select(func.max(PriceHistory.valid_from))).one()
+        oldest = tx.exec(select(func.min(Product.created_at))).one()
     assert newest is not None
     assert oldest is not None
     assert newest <= ANCHOR
@@ -352,8 +350,8 @@ def test_timestamps_are_offsets_from_the_anchor(empty_catalog: Database) -> None
 
 
 def _rows(db: Database, sql: str) -> list[tuple[Any, ...]]:
-    with db.read() as session:
-        return [tuple(row) for row in session.execute(text(sql))]
+    with db.read() as tx:
+        return [tuple(row) for row in tx.execute(text(sql))]
 
 
 def _all_strings(module: object) -> str:

@@ -73,14 +73,14 @@ def variant_row(handle: str, size: str, **columns: str) -> dict[str, str]:
 
 
 def products_by_handle(db: Database) -> dict[str, Product]:
-    with db.read() as session:
-        return {product.handle: product for product in session.exec(select(Product)).all()}
+    with db.read() as tx:
+        return {product.handle: product for product in tx.exec(select(Product)).all()}
 
 
 def offers_of(db: Database, handle: str) -> dict[str, Offer]:
     """The product's offers by variant SKU."""
-    with db.read() as session:
-        rows = session.exec(
+    with db.read() as tx:
+        rows = tx.exec(
             select(Variant.sku, Offer)
             .join(Offer, col(Offer.variant_id) == col(Variant.id))
             .join(Product, col(Product.id) == col(Variant.product_id))
@@ -97,8 +97,8 @@ def test_the_shopify_template_gives_three_products_with_their_variants(empty_cat
 
     assert report.ok
     assert (report.created, report.updated, report.skipped) == (3, 0, 0)
-    with empty_catalog.read() as session:
-        variants = session.exec(select(Product.handle, Variant).join(Variant)).all()
+    with empty_catalog.read() as tx:
+        variants = tx.exec(select(Product.handle, Variant).join(Variant)).all()
     per_product: dict[str, list[Variant]] = {}
     for handle, variant in variants:
         per_product.setdefault(handle, []).append(variant)
@@ -151,11 +151,11 @@ def test_the_shopify_template_products_carry_their_details(empty_catalog: Databa
     assert shirt.image_url == "https://burst.shopifycdn.com/photos/tshirts.jpg?width=1500"
     # The shirt is made to order: untracked, so in stock with zero units counted.
     assert (shirt.min_price, shirt.max_price, shirt.offer_count, shirt.in_stock) == (2500, 2500, 12, True)
-    with empty_catalog.read() as session:
-        category = session.get(Category, shirt.category_id)
-        brand = session.get(Brand, shirt.brand_id)
-        seller = session.exec(select(Seller).where(Seller.name == STORE_SELLER)).one()
-        rates = session.exec(select(ShippingRate).where(ShippingRate.seller_id == seller.id)).all()
+    with empty_catalog.read() as tx:
+        category = tx.get(Category, shirt.category_id)
+        brand = tx.get(Brand, shirt.brand_id)
+        seller = tx.exec(select(Seller).where(Seller.name == STORE_SELLER)).one()
+        rates = tx.exec(select(ShippingRate).where(ShippingRate.seller_id == seller.id)).all()
     assert category is not None
     assert category.path == "Apparel & Accessories > Clothing > Clothing Tops > T-Shirts"
     assert category.depth == 3
@@ -205,8 +205,8 @@ def test_a_changed_price_updates_the_offer_and_appends_price_history(empty_catal
 
     assert (report.updated, report.unchanged, report.counts.price_changes) == (1, 0, 1)
     offers = offers_of(empty_catalog, "mug")
-    with empty_catalog.read() as session:
-        history = session.exec(
+    with empty_catalog.read() as tx:
+        history = tx.exec(
             select(PriceHistory.price)
             .where(PriceHistory.offer_id == offers["SKU-mug-M"].id)
             .order_by(col(PriceHistory.id))
@@ -314,8 +314,8 @@ def test_a_sku_belonging_to_another_product_is_refused(empty_catalog: Database) 
 def test_offers_belong_to_the_seller_the_import_names(empty_catalog: Database) -> None:
     run_import(empty_catalog, csv_text(product_row("lamp")), seller="Lamp House")
 
-    with empty_catalog.read() as session:
-        seller = session.exec(select(Seller).join(Offer)).one()
+    with empty_catalog.read() as tx:
+        seller = tx.exec(select(Seller).join(Offer)).one()
     assert seller.name == "Lamp House"
 
 
@@ -443,8 +443,8 @@ def test_jsonl_records_come_back_out_as_they_went_in(empty_catalog: Database) ->
     report = run_import(empty_catalog, jsonl(*RECORDS), "jsonl")
 
     assert report.ok
-    with empty_catalog.read() as session:
-        exported = [record.model_dump(mode="json", exclude_none=True) for record in export_records(session)]
+    with empty_catalog.read() as tx:
+        exported = [record.model_dump(mode="json", exclude_none=True) for record in export_records(tx)]
     runner, lamp = exported
     assert runner["variants"][0]["offers"] == [
         {
@@ -483,14 +483,14 @@ def test_an_exported_catalog_imports_into_an_identical_one(new_database: NewData
     source, copy = new_database(), new_database()
     run_import(source, TEMPLATE.read_bytes())
     run_import(source, jsonl(*RECORDS), "jsonl")
-    with source.read() as session:
-        exported = jsonl(*(record.model_dump(mode="json", exclude_none=True) for record in export_records(session)))
+    with source.read() as tx:
+        exported = jsonl(*(record.model_dump(mode="json", exclude_none=True) for record in export_records(tx)))
 
     report = run_import(copy, exported, "jsonl")
 
     assert report.created == 5
-    with copy.read() as session:
-        again = jsonl(*(record.model_dump(mode="json", exclude_none=True) for record in export_records(session)))
+    with copy.read() as tx:
+        again = jsonl(*(record.model_dump(mode="json", exclude_none=True) for record in export_records(tx)))
     assert again == exported
     assert run_import(copy, exported, "jsonl").unchanged == 5
 
@@ -541,8 +541,8 @@ def test_the_readme_example_line_imports_as_documented(empty_catalog: Database) 
     report = run_import(empty_catalog, example + "\n", "jsonl")
 
     assert report.ok
-    with empty_catalog.read() as session:
-        offers = session.exec(select(Seller.name, Offer.price, Offer.compare_at_price).join(Offer)).all()
+    with empty_catalog.read() as tx:
+        offers = tx.exec(select(Seller.name, Offer.price, Offer.compare_at_price).join(Offer)).all()
     assert sorted(offers, key=repr) == [
         (STORE_SELLER, 8999, 10999),
         (STORE_SELLER, 8999, None),

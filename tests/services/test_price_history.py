@@ -80,12 +80,12 @@ def test_only_the_window_and_the_row_in_force_at_its_start_are_read(database: Da
         ],
     )
     now = datetime.now(UTC)
-    with database.read() as session:
-        offer = session.exec(select(Offer).where(Offer.product_id == product.id)).one()
+    with database.read() as tx:
+        offer = tx.exec(select(Offer).where(Offer.product_id == product.id)).one()
         assert offer.id is not None
-        rows = session.exec(select(PriceHistory).where(PriceHistory.offer_id == offer.id)).all()
+        rows = tx.exec(select(PriceHistory).where(PriceHistory.offer_id == offer.id)).all()
         assert len(rows) == 4
-        stats = price_stats(session, {offer.id: offer.price}, now=now)[offer.id]
+        stats = price_stats(tx, {offer.id: offer.price}, now=now)[offer.id]
 
     # 50.00 for 20 days, 60.00 for 9 days, 70.00 for the last day: 1610 / 30 = 53.67.
     assert stats.low == 5000

@@ -21,13 +21,13 @@ LARGE = Budget(sqlite_steps=10**9, postgres_seconds=5)
 def test_a_statement_over_its_budget_is_stopped_and_the_transaction_goes_on(database: Database) -> None:
     search = text_search(database.dialect, parse_query("lamp"))
 
-    with database.read() as session:
-        session.execute(text("SELECT 1")).all()
-        with pytest.raises(OutOfTime), search.work_limit(session, SMALL):
-            session.execute(text(SLOW[database.dialect])).all()
-        after = session.execute(text("SELECT 41 + 1")).scalar_one()
-        with search.work_limit(session, LARGE):
-            within = session.execute(text("SELECT 7")).scalar_one()
+    with database.read() as tx:
+        tx.execute(text("SELECT 1")).all()
+        with pytest.raises(OutOfTime), search.work_limit(tx, SMALL):
+            tx.execute(text(SLOW[database.dialect])).all()
+        after = tx.execute(text("SELECT 41 + 1")).scalar_one()
+        with search.work_limit(tx, LARGE):
+            within = tx.execute(text("SELECT 7")).scalar_one()
 
     assert after == 42
     assert within == 7
@@ -36,8 +36,8 @@ def test_a_statement_over_its_budget_is_stopped_and_the_transaction_goes_on(data
 def test_other_errors_pass_through_the_work_limit(database: Database) -> None:
     search = text_search(database.dialect, parse_query("lamp"))
 
-    with database.read() as session, pytest.raises(Exception, match="no_such_table"), search.work_limit(session, LARGE):
-        session.execute(text("SELECT * FROM no_such_table")).all()
+    with database.read() as tx, pytest.raises(Exception, match="no_such_table"), search.work_limit(tx, LARGE):
+        tx.execute(text("SELECT * FROM no_such_table")).all()
 
 
 def test_sqlite_counts_work_not_time(database: Database) -> None:
@@ -48,7 +48,7 @@ def test_sqlite_counts_work_not_time(database: Database) -> None:
     steps_enough_but_no_time = Budget(sqlite_steps=10**9, postgres_seconds=0.0)
     count = "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 300000) SELECT count(*) FROM n"
 
-    with database.read() as session, search.work_limit(session, steps_enough_but_no_time):
-        counted = session.execute(text(count)).scalar_one()
+    with database.read() as tx, search.work_limit(tx, steps_enough_but_no_time):
+        counted = tx.execute(text(count)).scalar_one()
 
     assert counted == 300_000

@@ -123,8 +123,8 @@ class Store:
         return store_offer(self.build.db, product.id, seller.id)
 
     def variant_ids(self, product: Product) -> list[int]:
-        with self.build.db.read() as session:
-            offers = session.exec(select(Offer).where(Offer.product_id == product.id).order_by(col(Offer.price))).all()
+        with self.build.db.read() as tx:
+            offers = tx.exec(select(Offer).where(Offer.product_id == product.id).order_by(col(Offer.price))).all()
             return [offer.variant_id for offer in offers]
 
 
@@ -154,30 +154,30 @@ def small_store(database: Database) -> Store:
 
 
 def store_offer(database: Database, product_id: int | None, seller_id: int | None = None) -> int:
-    with database.read() as session:
+    with database.read() as tx:
         statement = select(Offer.id).where(Offer.product_id == product_id)
         if seller_id is not None:
             statement = statement.where(Offer.seller_id == seller_id)
-        found = session.exec(statement.order_by(col(Offer.price))).first()
+        found = tx.exec(statement.order_by(col(Offer.price))).first()
         assert found is not None
         return found
 
 
 def set_offer(database: Database, offer_id: int, **values: Any) -> None:
     """Change an offer behind the shop's back (a seller updating price or stock)."""
-    with database.write() as session:
-        offer = session.get(Offer, offer_id)
+    with database.write() as tx:
+        offer = tx.get(Offer, offer_id)
         assert offer is not None
         for name, value in values.items():
             setattr(offer, name, value)
-        session.add(offer)
-        session.flush()
-        refresh_products(session, [offer.product_id])
+        tx.add(offer)
+        tx.flush()
+        refresh_products(tx, [offer.product_id])
 
 
 def offer_stock(database: Database, offer_id: int) -> int:
-    with database.read() as session:
-        offer = session.get(Offer, offer_id)
+    with database.read() as tx:
+        offer = tx.get(Offer, offer_id)
         assert offer is not None
         return offer.stock
 
@@ -196,8 +196,8 @@ def make_coupon(
 ) -> str:
     """A coupon with a unique code; returns the code."""
     code = f"T{secrets.token_hex(4).upper()}"
-    with database.write() as session:
-        session.add(
+    with database.write() as tx:
+        tx.add(
             Coupon(
                 code=code,
                 kind=kind,

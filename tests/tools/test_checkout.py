@@ -45,8 +45,8 @@ async def _fill(shopper: Shopper, store: Store) -> None:
 
 
 def _count(database: Database, table: type[StoredQuote] | type[Order], session_id: str) -> int:
-    with database.read() as session:
-        return session.exec(select(func.count()).select_from(table).where(table.session_id == session_id)).one()
+    with database.read() as tx:
+        return tx.exec(select(func.count()).select_from(table).where(table.session_id == session_id)).one()
 
 
 async def test_a_quote_prices_shipping_per_seller_and_tax_by_destination(client: Client, store: Store) -> None:
@@ -154,11 +154,11 @@ async def test_an_expired_quote_is_refused(client: Client, store: Store, databas
     shopper = await Shopper.start(client)
     await _fill(shopper, store)
     quote = await shopper.ok("preview_checkout", shipping_address=US_ADDRESS)
-    with database.write() as session:
-        row = session.get(StoredQuote, quote["quote_id"])
+    with database.write() as tx:
+        row = tx.get(StoredQuote, quote["quote_id"])
         assert row is not None
         row.expires_at = utcnow() - timedelta(seconds=1)
-        session.add(row)
+        tx.add(row)
 
     error = await shopper.fail("place_order", quote_id=quote["quote_id"], idempotency_key=new_key())
 

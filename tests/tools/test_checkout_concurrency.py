@@ -34,9 +34,9 @@ def _last_units(database: Database, units: int) -> int:
 
 
 def _orders_in(database: Database, session_ids: list[str]) -> int:
-    with database.read() as session:
+    with database.read() as tx:
         statement = select(func.count()).select_from(Order).where(col(Order.session_id).in_(session_ids))
-        return session.exec(statement).one()
+        return tx.exec(statement).one()
 
 
 async def test_sixteen_clients_buying_the_last_fifty_units_sell_exactly_fifty(

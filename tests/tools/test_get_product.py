@@ -104,11 +104,11 @@ async def test_made_to_order_offers_have_no_stock_limit(client: Client, database
     product = build.product(
         "Custom mug", variants=[VariantSpec(offers=[OfferSpec(seller=seller, price=1500, stock=0)])]
     )
-    with database.write() as session:
-        offer = session.exec(select(Offer).where(Offer.product_id == product.id)).one()
+    with database.write() as tx:
+        offer = tx.exec(select(Offer).where(Offer.product_id == product.id)).one()
         offer.track_inventory = False
-        session.flush()
-        refresh_products(session, [product.id])  # type: ignore[list-item]
+        tx.flush()
+        refresh_products(tx, [product.id])  # type: ignore[list-item]
 
     result = await ok(client, "get_product", {"product_id": product.id})
 

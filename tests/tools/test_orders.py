@@ -106,10 +106,10 @@ async def test_a_processing_order_can_be_cancelled_a_shipped_one_cannot(
     shopper = await Shopper.start(client)
     processing = await _order(shopper, store)
     shipped = await _order(shopper, store)
-    with database.write() as session:
-        advance_order(session=session, order_id=str(processing["order_id"]), to=OrderStatus.PROCESSING)
-        advance_order(session=session, order_id=str(shipped["order_id"]), to=OrderStatus.PROCESSING)
-        advance_order(session=session, order_id=str(shipped["order_id"]), to=OrderStatus.SHIPPED, note="UPS 1Z999")
+    with database.write() as tx:
+        advance_order(tx=tx, order_id=str(processing["order_id"]), to=OrderStatus.PROCESSING)
+        advance_order(tx=tx, order_id=str(shipped["order_id"]), to=OrderStatus.PROCESSING)
+        advance_order(tx=tx, order_id=str(shipped["order_id"]), to=OrderStatus.SHIPPED, note="UPS 1Z999")
     bolt = store.offer_id(store.headphones, store.bolt)
     stock_before = offer_stock(database, bolt)
 

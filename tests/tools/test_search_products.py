@@ -247,7 +247,7 @@ async def test_every_sort_orders_the_matches(
 
 
 @contextmanager
-def _no_budget(self: object, session: object, budget: object) -> Iterator[None]:
+def _no_budget(self: object, tx: object, budget: object) -> Iterator[None]:
     """A budget already spent: whatever runs inside is stopped."""
     raise search_text.OutOfTime
     yield  # pragma: no cover
@@ -454,8 +454,8 @@ async def test_a_renamed_brand_is_found_by_its_new_name(client: Client, database
     seller = build.seller("Renamer")
     product = build.product(f"Kettle {word}", brand=old, variants=one_offer(seller, 3000))
     new_name = f"Newname {unique_word()}"
-    with database.write() as session:
-        brand = session.exec(select(Brand).where(Brand.id == old.id)).one()
+    with database.write() as tx:
+        brand = tx.exec(select(Brand).where(Brand.id == old.id)).one()
         brand.name = new_name
 
     found = await search_ids(client, query=f"{new_name} {word}")

@@ -49,9 +49,9 @@ def token() -> Iterator[Callable[[AccessToken], None]]:
 
 
 def _sessions_of(database: Database, principal: str) -> int:
-    with database.read() as session:
+    with database.read() as tx:
         count = select(func.count()).select_from(ShoppingSession).where(ShoppingSession.principal == principal)
-        return session.exec(count).one()
+        return tx.exec(count).one()
 
 
 async def test_new_session_mints_unguessable_distinct_ids(client: Client) -> None:

@@ -2,7 +2,7 @@
 per-session stock.
 
 A `Runtime` is built once from the settings and rides on the `Database`, which
-hands it to every SQL session it opens (`session.info[RUNTIME_KEY]`), so the
+hands it to every transaction it opens (`tx.info[RUNTIME_KEY]`), so the
 services find it where they find the database. This module imports nothing of
 shopmcp, so `db.py` and `models/` can use it.
 
@@ -83,9 +83,9 @@ def _as_utc(moment: datetime) -> datetime:
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
-def runtime_of(session: Any) -> Runtime:
-    """The runtime of a SQL session opened by `Database` (the default one for any other session)."""
-    found = session.info.get(RUNTIME_KEY)
+def runtime_of(tx: Any) -> Runtime:
+    """The runtime of a transaction opened by `Database` (the default one for any other)."""
+    found = tx.info.get(RUNTIME_KEY)
     return found if isinstance(found, Runtime) else DEFAULT_RUNTIME
 
 

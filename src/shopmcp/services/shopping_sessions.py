@@ -34,46 +34,46 @@ def session_not_found(session_id: str) -> ShopError:
     )
 
 
-def create_session(*, session: Session, principal: str) -> SessionInfo:
+def create_session(*, tx: Session, principal: str) -> SessionInfo:
     """A fresh, empty session of `principal`."""
-    row = ShoppingSession(id=new_id(session, "ses", scope=principal), principal=principal, created_at=utcnow())
-    session.add(row)
-    session.flush()
+    row = ShoppingSession(id=new_id(tx, "ses", scope=principal), principal=principal, created_at=utcnow())
+    tx.add(row)
+    tx.flush()
     return SessionInfo(session_id=row.id, created_at=row.created_at)
 
 
-def find_keyed_session(*, session: Session, principal: str, default_key: str) -> str | None:
+def find_keyed_session(*, tx: Session, principal: str, default_key: str) -> str | None:
     """The id of `principal`'s session reached by `default_key`, if it exists yet."""
-    return session.exec(
+    return tx.exec(
         select(ShoppingSession.id).where(
             ShoppingSession.principal == principal, ShoppingSession.default_key == default_key
         )
     ).first()
 
 
-def ensure_keyed_session(*, session: Session, principal: str, default_key: str) -> str:
+def ensure_keyed_session(*, tx: Session, principal: str, default_key: str) -> str:
     """The id of `principal`'s session reached by `default_key`, created on first use.
 
     Safe under concurrent first calls: the insert does nothing when another
     transaction created the row first (unique on principal and key), and the
     select then finds that row.
     """
-    dialect = session.get_bind().dialect.name
+    dialect = tx.get_bind().dialect.name
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    session_id = keyed_id(session, "ses", key=f"{principal}|{default_key}")
+    session_id = keyed_id(tx, "ses", key=f"{principal}|{default_key}")
     values = {"id": session_id, "principal": principal, "default_key": default_key, "created_at": utcnow()}
     statement = (
         insert(ShoppingSession)
         .values(**values)
         .on_conflict_do_nothing(index_elements=[col(ShoppingSession.principal), col(ShoppingSession.default_key)])
     )
-    session.execute(statement)
-    found = find_keyed_session(session=session, principal=principal, default_key=default_key)
+    tx.execute(statement)
+    found = find_keyed_session(tx=tx, principal=principal, default_key=default_key)
     assert found is not None, "the keyed session exists after an insert-or-nothing"
     return found
 
 
-def require_session(session: Session, scope: Scope, *, lock: bool = False) -> ShoppingSession:
+def require_session(tx: Session, scope: Scope, *, lock: bool = False) -> ShoppingSession:
     """The scope's session, if it belongs to the scope's principal; else `not_found`.
 
     With `lock`, the row is locked until the transaction ends (`FOR UPDATE` on
@@ -85,9 +85,9 @@ def require_session(session: Session, scope: Scope, *, lock: bool = False) -> Sh
     )
     if lock:
         statement = statement.with_for_update()
-    row = session.exec(statement).first()
+    row = tx.exec(statement).first()
     if row is None:
         raise session_not_found(scope.session_id)
     # The session's logical time (seeded or clocked mode): a locking call is a write and moves it on.
-    enter_session(session, row.id, write=lock)
+    enter_session(tx, row.id, write=lock)
     return row

@@ -57,9 +57,9 @@ class OrderedUnits(Protocol):
 # --- Reading ------------------------------------------------------------------
 
 
-def stock_column(session: Session, session_id: str) -> ColumnElement[int]:
+def stock_column(tx: Session, session_id: str) -> ColumnElement[int]:
     """The SQL expression of an offer's stock as session `session_id` sees it (correlated on `Offer`)."""
-    if not runtime_of(session).per_session_stock:
+    if not runtime_of(tx).per_session_stock:
         return Offer.__table__.c.stock  # type: ignore[attr-defined,no-any-return]
     sold = (
         select(col(SessionStock.sold))
@@ -69,11 +69,11 @@ def stock_column(session: Session, session_id: str) -> ColumnElement[int]:
     return col(Offer.stock) - func.coalesce(sold, 0)
 
 
-def available(session: Session, session_id: str, offer: Offer) -> int:
+def available(tx: Session, session_id: str, offer: Offer) -> int:
     """Units of `offer` session `session_id` can buy (made-to-order offers: their stock field, unused)."""
-    if not runtime_of(session).per_session_stock:
+    if not runtime_of(tx).per_session_stock:
         return offer.stock
-    sold = session.execute(
+    sold = tx.execute(
         select(col(SessionStock.sold)).where(
             col(SessionStock.session_id) == session_id, col(SessionStock.offer_id) == offer.id
         )
@@ -91,15 +91,15 @@ def shown(offer: Offer) -> int | None:
     return known_units(offer, offer.stock)
 
 
-def catalog_stock(session: Session) -> list[tuple[int, int]]:
+def catalog_stock(tx: Session) -> list[tuple[int, int]]:
     """Every offer's own stock, by offer id (what the store's state hash covers)."""
-    rows = session.exec(select(Offer.id, Offer.stock).order_by(col(Offer.id))).all()
+    rows = tx.exec(select(Offer.id, Offer.stock).order_by(col(Offer.id))).all()
     return [(offer_id, units) for offer_id, units in rows if offer_id is not None]
 
 
-def sold_by(session: Session, session_id: str) -> list[tuple[int, int]]:
+def sold_by(tx: Session, session_id: str) -> list[tuple[int, int]]:
     """Per-session mode's ledger of one session: (offer id, units sold) for every offer it bought, by offer id."""
-    rows = session.exec(
+    rows = tx.exec(
         select(SessionStock.offer_id, SessionStock.sold)
         .where(SessionStock.session_id == session_id, col(SessionStock.sold) > 0)
         .order_by(col(SessionStock.offer_id))
@@ -146,9 +146,9 @@ def covers(left: ColumnElement[int] | Mapped[int], quantity: int) -> ColumnEleme
     return or_(left >= quantity, ~col(Offer.track_inventory))
 
 
-def require_some(session: Session, session_id: str, offer: Offer, product: Product) -> None:
+def require_some(tx: Session, session_id: str, offer: Offer, product: Product) -> None:
     """Raise `out_of_stock` unless the session can buy at least one unit of `offer`."""
-    if offer.track_inventory and available(session, session_id, offer) <= 0:
+    if offer.track_inventory and available(tx, session_id, offer) <= 0:
         raise out_of_stock(offer, product)
 
 
@@ -190,34 +190,34 @@ def fit(offer: Offer, product: Product, left: int, *, wanted: int, in_cart: int,
 # --- Taking and giving back -----------------------------------------------------------
 
 
-def take(session: Session, session_id: str, offer_id: int, quantity: int) -> bool:
+def take(tx: Session, session_id: str, offer_id: int, quantity: int) -> bool:
     """Take `quantity` units of a tracked offer for the session; False (and nothing taken) if there are fewer."""
-    if not runtime_of(session).per_session_stock:
-        result = session.execute(
+    if not runtime_of(tx).per_session_stock:
+        result = tx.execute(
             update(Offer)
             .where(col(Offer.id) == offer_id, col(Offer.stock) >= quantity, col(Offer.track_inventory))
             .values(stock=col(Offer.stock) - quantity, updated_at=utcnow())
             .execution_options(synchronize_session=False)
         )
         return bool(result.rowcount == 1)  # type: ignore[attr-defined]
-    left = session.execute(select(stock_column(session, session_id)).where(col(Offer.id) == offer_id)).scalar()
+    left = tx.execute(select(stock_column(tx, session_id)).where(col(Offer.id) == offer_id)).scalar()
     if left is None or left < quantity:
         return False
-    _add_sold(session, session_id, offer_id, quantity)
+    _add_sold(tx, session_id, offer_id, quantity)
     return True
 
 
-def give_back(session: Session, session_id: str, offer_id: int, quantity: int) -> None:
+def give_back(tx: Session, session_id: str, offer_id: int, quantity: int) -> None:
     """Return units a cancelled order of the session took."""
-    if not runtime_of(session).per_session_stock:
-        session.execute(
+    if not runtime_of(tx).per_session_stock:
+        tx.execute(
             update(Offer)
             .where(col(Offer.id) == offer_id)
             .values(stock=col(Offer.stock) + quantity, updated_at=utcnow())
             .execution_options(synchronize_session=False)
         )
         return
-    session.execute(
+    tx.execute(
         update(SessionStock)
         .where(col(SessionStock.session_id) == session_id, col(SessionStock.offer_id) == offer_id)
         .values(sold=col(SessionStock.sold) - quantity)
@@ -225,12 +225,12 @@ def give_back(session: Session, session_id: str, offer_id: int, quantity: int) -
     )
 
 
-def changes_catalog(session: Session) -> bool:
+def changes_catalog(tx: Session) -> bool:
     """Whether taking and giving back stock changes the catalog's own stock (and so its aggregates)."""
-    return not runtime_of(session).per_session_stock
+    return not runtime_of(tx).per_session_stock
 
 
-def take_for_order(session: Session, session_id: str, lines: Sequence[OrderedUnits]) -> set[int]:
+def take_for_order(tx: Session, session_id: str, lines: Sequence[OrderedUnits]) -> set[int]:
     """Take each tracked line's units from the session's stock, in offer id order; the offers whose stock went down.
 
     In shared mode each take is a conditional update: it changes nothing when
@@ -242,7 +242,7 @@ def take_for_order(session: Session, session_id: str, lines: Sequence[OrderedUni
     for line in sorted(lines, key=lambda line: line.offer_id):
         if not line.track_inventory:
             continue
-        if not take(session, session_id, line.offer_id, line.quantity):
+        if not take(tx, session_id, line.offer_id, line.quantity):
             raise ShopError(
                 ErrorCode.INSUFFICIENT_STOCK,
                 f"{line.product_title} sold out while you were checking out: there are fewer than "
@@ -254,21 +254,19 @@ def take_for_order(session: Session, session_id: str, lines: Sequence[OrderedUni
     return decremented
 
 
-def give_back_order(session: Session, session_id: str, order_id: str) -> set[int]:
+def give_back_order(tx: Session, session_id: str, order_id: str) -> set[int]:
     """Give back the units an order of the session took (made-to-order lines took none); the products concerned."""
-    lines = session.exec(
-        select(OrderLine).where(OrderLine.order_id == order_id, col(OrderLine.stock_decremented))
-    ).all()
+    lines = tx.exec(select(OrderLine).where(OrderLine.order_id == order_id, col(OrderLine.stock_decremented))).all()
     for line in sorted(lines, key=lambda line: line.offer_id):
-        give_back(session, session_id, line.offer_id, line.quantity)
+        give_back(tx, session_id, line.offer_id, line.quantity)
     return {line.product_id for line in lines}
 
 
-def _add_sold(session: Session, session_id: str, offer_id: int, quantity: int) -> None:
-    dialect = session.get_bind().dialect.name
+def _add_sold(tx: Session, session_id: str, offer_id: int, quantity: int) -> None:
+    dialect = tx.get_bind().dialect.name
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
     upsert = insert(SessionStock).values(session_id=session_id, offer_id=offer_id, sold=quantity)
-    session.execute(
+    tx.execute(
         upsert.on_conflict_do_update(
             index_elements=["session_id", "offer_id"], set_={"sold": col(SessionStock.sold) + quantity}
         )

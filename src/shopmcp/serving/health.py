@@ -16,8 +16,8 @@ READY_TIMEOUT_SECONDS = 3.0
 
 
 def _ping(db: Database) -> None:
-    with db.read() as session:
-        session.execute(select(1)).one()
+    with db.read() as tx:
+        tx.execute(select(1)).one()
 
 
 def health_routes(db: Database) -> list[Route]:

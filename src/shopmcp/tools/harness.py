@@ -55,8 +55,8 @@ def register(server: MCPServer[Any], app: "AppContext") -> None:
         _register_admin(server, app)
 
 
-def _export(*, session: Any, session_id: str, principal: str) -> dict[str, Any] | None:
-    return state.export_session(session, session_id, principal=principal)
+def _export(*, tx: Any, session_id: str, principal: str) -> dict[str, Any] | None:
+    return state.export_session(tx, session_id, principal=principal)
 
 
 def _register_admin(server: MCPServer[Any], app: "AppContext") -> None:

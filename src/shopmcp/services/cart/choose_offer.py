@@ -15,7 +15,7 @@ _VARIANT_CHOICES_SHOWN = 25
 
 
 def choose_offer(
-    session: Session,
+    tx: Session,
     session_id: str,
     *,
     product_id: int | None,
@@ -31,28 +31,28 @@ def choose_offer(
       it has several (sizes, colours), the choice is the person's: `variant_required`, with the variants.
     """
     if offer_id is not None:
-        return _offer_by_id(session, session_id, offer_id, product_id=product_id, variant_id=variant_id)
+        return _offer_by_id(tx, session_id, offer_id, product_id=product_id, variant_id=variant_id)
     if variant_id is not None:
-        variant = session.get(Variant, variant_id)
-        product = session.get(Product, variant.product_id) if variant else None
+        variant = tx.get(Variant, variant_id)
+        product = tx.get(Product, variant.product_id) if variant else None
         if variant is None or product is None or not is_for_sale(product):
             raise not_found("variant", variant_id, "Call get_product to see the variant ids of a product.")
         if product_id is not None and product_id != product.id:
             raise invalid_input(f"Variant {variant_id} belongs to product {product.id}, not {product_id}.")
-        return _cheapest_in_stock(session, session_id, product, variant_ids=[variant_id], quantity=quantity), product
+        return _cheapest_in_stock(tx, session_id, product, variant_ids=[variant_id], quantity=quantity), product
     if product_id is None:
         raise invalid_input("Give product_id, variant_id or offer_id to say what to add.")
-    product = session.get(Product, product_id)
+    product = tx.get(Product, product_id)
     if product is None or not is_for_sale(product):
         raise not_found("product", product_id, "Call search_products to find a product id.")
-    return _offer_of_product(session, session_id, product, quantity), product
+    return _offer_of_product(tx, session_id, product, quantity), product
 
 
 def _offer_by_id(
-    session: Session, session_id: str, offer_id: int, *, product_id: int | None, variant_id: int | None
+    tx: Session, session_id: str, offer_id: int, *, product_id: int | None, variant_id: int | None
 ) -> tuple[Offer, Product]:
-    offer = session.get(Offer, offer_id)
-    product = session.get(Product, offer.product_id) if offer else None
+    offer = tx.get(Offer, offer_id)
+    product = tx.get(Product, offer.product_id) if offer else None
     if offer is None or product is None or not is_for_sale(product):
         raise not_found("offer", offer_id, "Call get_product or compare_prices to see a product's offers.")
     if (product_id is not None and product_id != offer.product_id) or (
@@ -68,29 +68,29 @@ def _offer_by_id(
             f"Offer {offer_id} is no longer sold. Call compare_prices to see current offers.",
             details={"offer_id": offer_id, "product_id": product.id},
         )
-    stock.require_some(session, session_id, offer, product)
+    stock.require_some(tx, session_id, offer, product)
     return offer, product
 
 
-def _offer_of_product(session: Session, session_id: str, product: Product, quantity: int) -> Offer:
-    variants = session.exec(
+def _offer_of_product(tx: Session, session_id: str, product: Product, quantity: int) -> Offer:
+    variants = tx.exec(
         select(Variant)
         .where(Variant.product_id == product.id)
         .where(select(Offer.id).where(col(Offer.variant_id) == Variant.id, col(Offer.active)).exists())
         .order_by(col(Variant.position), col(Variant.id))
     ).all()
     if len(variants) > 1:
-        raise _variant_required(session, session_id, product, variants)
+        raise _variant_required(tx, session_id, product, variants)
     ids = [variant.id for variant in variants if variant.id is not None]
-    return _cheapest_in_stock(session, session_id, product, variant_ids=ids, quantity=quantity)
+    return _cheapest_in_stock(tx, session_id, product, variant_ids=ids, quantity=quantity)
 
 
 def _cheapest_in_stock(
-    session: Session, session_id: str, product: Product, *, variant_ids: list[int], quantity: int
+    tx: Session, session_id: str, product: Product, *, variant_ids: list[int], quantity: int
 ) -> Offer:
     """The cheapest active offer that has `quantity` in the session's stock, else the cheapest with any."""
-    left = stock.stock_column(session, session_id)
-    offer = session.exec(
+    left = stock.stock_column(tx, session_id)
+    offer = tx.exec(
         select(Offer)
         .where(col(Offer.variant_id).in_(variant_ids), col(Offer.active))
         .where(stock.can_sell(left))
@@ -106,13 +106,13 @@ def _cheapest_in_stock(
     return offer
 
 
-def _variant_required(session: Session, session_id: str, product: Product, variants: Sequence[Variant]) -> ShopError:
+def _variant_required(tx: Session, session_id: str, product: Product, variants: Sequence[Variant]) -> ShopError:
     shown = variants[:_VARIANT_CHOICES_SHOWN]
-    sellable = stock.can_sell(stock.stock_column(session, session_id))
+    sellable = stock.can_sell(stock.stock_column(tx, session_id))
     ids = [v.id for v in shown]
     stats = {
         variant_id: (low, buyable)
-        for variant_id, low, buyable in session.exec(
+        for variant_id, low, buyable in tx.exec(
             select(
                 Offer.variant_id,
                 func.min(Offer.price),

@@ -24,8 +24,8 @@ def normalize_code(code: str) -> str:
     return code.strip().upper()
 
 
-def find_coupon(session: Session, code: str) -> Coupon | None:
-    return session.exec(select(Coupon).where(Coupon.code == normalize_code(code))).first()
+def find_coupon(tx: Session, code: str) -> Coupon | None:
+    return tx.exec(select(Coupon).where(Coupon.code == normalize_code(code))).first()
 
 
 def unknown_coupon(code: str) -> ShopError:
@@ -37,7 +37,7 @@ def unknown_coupon(code: str) -> ShopError:
     )
 
 
-def validity_problem(session: Session, coupon: Coupon, *, session_id: str, now: datetime) -> ShopError | None:
+def validity_problem(tx: Session, coupon: Coupon, *, session_id: str, now: datetime) -> ShopError | None:
     """Why `coupon` cannot be used by this session right now, or None if it can."""
     details = {"code": coupon.code}
     if not coupon.active:
@@ -62,7 +62,7 @@ def validity_problem(session: Session, coupon: Coupon, *, session_id: str, now: 
             resolution=Resolution.REQUIRES_BUYER_INPUT,
             details={**details, "expired_at": coupon.expires_at.isoformat()},
         )
-    if coupon.once_per_session and _redeemed(session, coupon, session_id):
+    if coupon.once_per_session and _redeemed(tx, coupon, session_id):
         return ShopError(
             ErrorCode.COUPON_NOT_APPLICABLE,
             f"Coupon {coupon.code} can be used once per shopping session and this session has used it.",
@@ -72,9 +72,9 @@ def validity_problem(session: Session, coupon: Coupon, *, session_id: str, now: 
     return None
 
 
-def _redeemed(session: Session, coupon: Coupon, session_id: str) -> bool:
+def _redeemed(tx: Session, coupon: Coupon, session_id: str) -> bool:
     return (
-        session.exec(
+        tx.exec(
             select(CouponRedemption.id).where(
                 CouponRedemption.coupon_id == coupon.id, CouponRedemption.session_id == session_id
             )
@@ -83,9 +83,9 @@ def _redeemed(session: Session, coupon: Coupon, session_id: str) -> bool:
     )
 
 
-def coupon_terms(session: Session, coupon: Coupon) -> CouponTerms:
+def coupon_terms(tx: Session, coupon: Coupon) -> CouponTerms:
     """The pricing terms of `coupon`, its category expanded to every category below it."""
-    category_ids = None if coupon.category_id is None else frozenset(subtree_ids(session, coupon.category_id))
+    category_ids = None if coupon.category_id is None else frozenset(subtree_ids(tx, coupon.category_id))
     return CouponTerms(
         code=coupon.code,
         kind=cast(Literal["percent", "fixed"], coupon.kind),
@@ -95,11 +95,11 @@ def coupon_terms(session: Session, coupon: Coupon) -> CouponTerms:
     )
 
 
-def subtree_ids(session: Session, category_id: int) -> list[int]:
+def subtree_ids(tx: Session, category_id: int) -> list[int]:
     """`category_id` and the ids of every category below it."""
     tree = select(Category.id).where(Category.id == category_id).cte("subtree", recursive=True)
     tree = tree.union_all(select(Category.id).where(col(Category.parent_id) == tree.c.id))
-    return [row for row in session.exec(select(tree.c.id)).all() if row is not None]
+    return [row for row in tx.exec(select(tree.c.id)).all() if row is not None]
 
 
 def describe(coupon: Coupon, category_name: str | None = None) -> str:

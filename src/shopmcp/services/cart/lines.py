@@ -51,10 +51,10 @@ class LoadedLine:
         return self.issue in (None, "insufficient_stock")
 
 
-def load_lines(session: Session, session_id: str) -> list[LoadedLine]:
+def load_lines(tx: Session, session_id: str) -> list[LoadedLine]:
     """The session's cart lines, oldest first, each with its offer, variant, product and seller."""
-    rows = session.execute(
-        sa_select(CartLine, Offer, Variant, Product, Seller, stock.stock_column(session, session_id))
+    rows = tx.execute(
+        sa_select(CartLine, Offer, Variant, Product, Seller, stock.stock_column(tx, session_id))
         .join(Offer, col(Offer.id) == CartLine.offer_id)
         .join(Variant, col(Variant.id) == Offer.variant_id)
         .join(Product, col(Product.id) == Offer.product_id)

@@ -38,27 +38,27 @@ from shopmcp.services.pricing.tax import Destination, TaxTable, destination_of
 from shopmcp.services.shopping_sessions import Scope, require_session
 
 
-def view_cart(*, session: Session, scope: Scope, currency: str, tax_table: TaxTable) -> CartView:
+def view_cart(*, tx: Session, scope: Scope, currency: str, tax_table: TaxTable) -> CartView:
     """The session's cart, priced with the shipping method and destination of its last quote, if any."""
-    row = require_session(session, scope)
-    return _view(session, row, currency=currency, tax_table=tax_table)
+    row = require_session(tx, scope)
+    return _view(tx, row, currency=currency, tax_table=tax_table)
 
 
 def _view(
-    session: Session,
+    tx: Session,
     row: ShoppingSession,
     *,
     currency: str,
     tax_table: TaxTable,
     notices: list[Notice] | None = None,
 ) -> CartView:
-    priced = _price_with_estimate(session, row, currency=currency, tax_table=tax_table, now=utcnow())
+    priced = _price_with_estimate(tx, row, currency=currency, tax_table=tax_table, now=utcnow())
     return cart_view(priced, notices or [])
 
 
-def _estimate_basis(session: Session, session_id: str, tax_table: TaxTable) -> tuple[str, Destination | None]:
+def _estimate_basis(tx: Session, session_id: str, tax_table: TaxTable) -> tuple[str, Destination | None]:
     """The shipping method and destination of the session's last quote (standard, no tax, without one)."""
-    last = session.exec(
+    last = tx.exec(
         select(StoredQuote.shipping_method, StoredQuote.shipping_address)
         .where(StoredQuote.session_id == session_id)
         .order_by(col(StoredQuote.created_at).desc())
@@ -75,7 +75,7 @@ def _estimate_basis(session: Session, session_id: str, tax_table: TaxTable) -> t
 
 def add_to_cart(
     *,
-    session: Session,
+    tx: Session,
     scope: Scope,
     currency: str,
     tax_table: TaxTable,
@@ -85,9 +85,9 @@ def add_to_cart(
     offer_id: int | None = None,
 ) -> CartView:
     """Add `quantity` units of an offer; see the module docstring for how the offer and quantity are decided."""
-    row = require_session(session, scope, lock=True)
+    row = require_session(tx, scope, lock=True)
     offer, product = choose_offer(
-        session, row.id, product_id=product_id, variant_id=variant_id, offer_id=offer_id, quantity=quantity
+        tx, row.id, product_id=product_id, variant_id=variant_id, offer_id=offer_id, quantity=quantity
     )
     if offer.currency != currency:
         raise invalid_input(
@@ -95,10 +95,10 @@ def add_to_cart(
             "choose an offer in the store currency.",
             offer_id=offer.id,
         )
-    line = session.exec(select(CartLine).where(CartLine.session_id == row.id, CartLine.offer_id == offer.id)).first()
+    line = tx.exec(select(CartLine).where(CartLine.session_id == row.id, CartLine.offer_id == offer.id)).first()
     in_cart = line.quantity if line else 0
     if line is None:
-        _require_room(session, row.id)
+        _require_room(tx, row.id)
     notices: list[Notice] = []
     wanted = in_cart + quantity
     if wanted > MAX_LINE_QUANTITY:
@@ -113,7 +113,7 @@ def add_to_cart(
                 message=f"A cart line holds at most {MAX_LINE_QUANTITY} units; added {wanted - in_cart}.",
             )
         )
-    left = stock.available(session, row.id, offer)
+    left = stock.available(tx, row.id, offer)
     wanted = stock.fit(offer, product, left, wanted=wanted, in_cart=in_cart, notices=notices)
     assert offer.id is not None
     if line is None:
@@ -121,15 +121,15 @@ def add_to_cart(
     else:
         line.quantity = wanted
         line.price_at_add = offer.price
-    session.add(line)
-    session.flush()
+    tx.add(line)
+    tx.flush()
     for notice in notices:
         notice.line_id = line.id
-    return _view(session, row, currency=currency, tax_table=tax_table, notices=notices)
+    return _view(tx, row, currency=currency, tax_table=tax_table, notices=notices)
 
 
-def _require_room(session: Session, session_id: str) -> None:
-    count = session.exec(select(func.count()).select_from(CartLine).where(CartLine.session_id == session_id)).one()
+def _require_room(tx: Session, session_id: str) -> None:
+    count = tx.exec(select(func.count()).select_from(CartLine).where(CartLine.session_id == session_id)).one()
     if count >= MAX_CART_LINES:
         raise invalid_input(
             f"The cart already has {MAX_CART_LINES} lines, the most it can hold. "
@@ -138,17 +138,17 @@ def _require_room(session: Session, session_id: str) -> None:
 
 
 def update_cart_item(
-    *, session: Session, scope: Scope, currency: str, tax_table: TaxTable, line_id: int, quantity: int
+    *, tx: Session, scope: Scope, currency: str, tax_table: TaxTable, line_id: int, quantity: int
 ) -> CartView:
     """Set a line's quantity (0 removes it), within the stock."""
-    row = require_session(session, scope, lock=True)
-    line = _require_line(session, row.id, line_id)
+    row = require_session(tx, scope, lock=True)
+    line = _require_line(tx, row.id, line_id)
     if quantity == 0:
-        session.delete(line)
-        session.flush()
-        return _view(session, row, currency=currency, tax_table=tax_table)
-    offer = session.get(Offer, line.offer_id)
-    product = session.get(Product, offer.product_id) if offer else None
+        tx.delete(line)
+        tx.flush()
+        return _view(tx, row, currency=currency, tax_table=tax_table)
+    offer = tx.get(Offer, line.offer_id)
+    product = tx.get(Product, offer.product_id) if offer else None
     if offer is None or product is None or not offer.active or not is_for_sale(product):
         raise ShopError(
             ErrorCode.OUT_OF_STOCK,
@@ -157,40 +157,40 @@ def update_cart_item(
             details={"line_id": line_id},
         )
     notices: list[Notice] = []
-    left = stock.available(session, row.id, offer)
+    left = stock.available(tx, row.id, offer)
     line.quantity = stock.fit(offer, product, left, wanted=quantity, in_cart=0, notices=notices)
     line.price_at_add = offer.price
-    session.add(line)
-    session.flush()
+    tx.add(line)
+    tx.flush()
     for notice in notices:
         notice.line_id = line.id
-    return _view(session, row, currency=currency, tax_table=tax_table, notices=notices)
+    return _view(tx, row, currency=currency, tax_table=tax_table, notices=notices)
 
 
-def remove_from_cart(*, session: Session, scope: Scope, currency: str, tax_table: TaxTable, line_id: int) -> CartView:
-    row = require_session(session, scope, lock=True)
-    session.delete(_require_line(session, row.id, line_id))
-    session.flush()
-    return _view(session, row, currency=currency, tax_table=tax_table)
+def remove_from_cart(*, tx: Session, scope: Scope, currency: str, tax_table: TaxTable, line_id: int) -> CartView:
+    row = require_session(tx, scope, lock=True)
+    tx.delete(_require_line(tx, row.id, line_id))
+    tx.flush()
+    return _view(tx, row, currency=currency, tax_table=tax_table)
 
 
-def clear_cart(*, session: Session, scope: Scope, currency: str, tax_table: TaxTable) -> CartView:
+def clear_cart(*, tx: Session, scope: Scope, currency: str, tax_table: TaxTable) -> CartView:
     """Remove every line and the applied coupon."""
-    row = require_session(session, scope, lock=True)
-    empty(session, row)
-    return _view(session, row, currency=currency, tax_table=tax_table)
+    row = require_session(tx, scope, lock=True)
+    empty(tx, row)
+    return _view(tx, row, currency=currency, tax_table=tax_table)
 
 
-def empty(session: Session, row: ShoppingSession) -> None:
+def empty(tx: Session, row: ShoppingSession) -> None:
     """Remove every line of the session's cart and its coupon (also what placing an order does)."""
-    session.execute(delete(CartLine).where(col(CartLine.session_id) == row.id))
+    tx.execute(delete(CartLine).where(col(CartLine.session_id) == row.id))
     row.coupon_id = None
-    session.add(row)
-    session.flush()
+    tx.add(row)
+    tx.flush()
 
 
-def _require_line(session: Session, session_id: str, line_id: int) -> CartLine:
-    line = session.exec(select(CartLine).where(CartLine.id == line_id, CartLine.session_id == session_id)).first()
+def _require_line(tx: Session, session_id: str, line_id: int) -> CartLine:
+    line = tx.exec(select(CartLine).where(CartLine.id == line_id, CartLine.session_id == session_id)).first()
     if line is None:
         raise not_found("cart line", line_id, "Call view_cart to see the line ids of this cart.")
     return line
@@ -202,29 +202,29 @@ def _require_line(session: Session, session_id: str, line_id: int) -> CartLine:
 # --- Coupons ----------------------------------------------------------------
 
 
-def apply_coupon(*, session: Session, scope: Scope, currency: str, tax_table: TaxTable, code: str) -> CartView:
+def apply_coupon(*, tx: Session, scope: Scope, currency: str, tax_table: TaxTable, code: str) -> CartView:
     """Apply a coupon to the cart, replacing the one applied before (one coupon per order)."""
-    row = require_session(session, scope, lock=True)
+    row = require_session(tx, scope, lock=True)
     now = utcnow()
-    coupon = coupons.find_coupon(session, code)
+    coupon = coupons.find_coupon(tx, code)
     if coupon is None:
         raise coupons.unknown_coupon(code)
-    problem = coupons.validity_problem(session, coupon, session_id=row.id, now=now)
+    problem = coupons.validity_problem(tx, coupon, session_id=row.id, now=now)
     if problem is not None:
         raise problem
     if coupon.kind == "fixed" and coupon.currency != currency:
         raise _not_applicable(coupon, f"it is for orders in {coupon.currency}.")
-    previous = session.get(Coupon, row.coupon_id) if row.coupon_id is not None else None
+    previous = tx.get(Coupon, row.coupon_id) if row.coupon_id is not None else None
     row.coupon_id = coupon.id
-    priced = _price_with_estimate(session, row, currency=currency, tax_table=tax_table, now=now)
+    priced = _price_with_estimate(tx, row, currency=currency, tax_table=tax_table, now=now)
     outcome = priced.breakdown.coupon
     if not priced.priced_lines:
         raise _not_applicable(coupon, "the cart is empty; add products first, then apply the coupon.")
     if outcome is None or outcome.status != CouponStatus.APPLIED:
         note = shortfall_note(outcome, currency) if outcome else None
         raise _not_applicable(coupon, note or "", outcome.shortfall if outcome else None, currency)
-    session.add(row)
-    session.flush()
+    tx.add(row)
+    tx.flush()
     notices = []
     if previous is not None and previous.id != coupon.id:
         notices.append(
@@ -237,10 +237,10 @@ def apply_coupon(*, session: Session, scope: Scope, currency: str, tax_table: Ta
 
 
 def _price_with_estimate(
-    session: Session, row: ShoppingSession, *, currency: str, tax_table: TaxTable, now: datetime
+    tx: Session, row: ShoppingSession, *, currency: str, tax_table: TaxTable, now: datetime
 ) -> PricedCart:
-    method, destination = _estimate_basis(session, row.id, tax_table)
-    return price_session_cart(session, row, currency=currency, now=now, method=method, destination=destination)
+    method, destination = _estimate_basis(tx, row.id, tax_table)
+    return price_session_cart(tx, row, currency=currency, now=now, method=method, destination=destination)
 
 
 def _not_applicable(
@@ -259,9 +259,9 @@ def _not_applicable(
     )
 
 
-def remove_coupon(*, session: Session, scope: Scope, currency: str, tax_table: TaxTable, code: str) -> CartView:
-    row = require_session(session, scope, lock=True)
-    applied = session.get(Coupon, row.coupon_id) if row.coupon_id is not None else None
+def remove_coupon(*, tx: Session, scope: Scope, currency: str, tax_table: TaxTable, code: str) -> CartView:
+    row = require_session(tx, scope, lock=True)
+    applied = tx.get(Coupon, row.coupon_id) if row.coupon_id is not None else None
     if applied is None or applied.code != coupons.normalize_code(code):
         current = f"the applied coupon is {applied.code}" if applied else "no coupon is applied"
         raise ShopError(
@@ -270,6 +270,6 @@ def remove_coupon(*, session: Session, scope: Scope, currency: str, tax_table: T
             details={"code": coupons.normalize_code(code), "applied": applied.code if applied else None},
         )
     row.coupon_id = None
-    session.add(row)
-    session.flush()
-    return _view(session, row, currency=currency, tax_table=tax_table)
+    tx.add(row)
+    tx.flush()
+    return _view(tx, row, currency=currency, tax_table=tax_table)

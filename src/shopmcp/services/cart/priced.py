@@ -63,7 +63,7 @@ class PricedCart:
 
 
 def price_session_cart(
-    session: Session,
+    tx: Session,
     session_row: ShoppingSession,
     *,
     currency: str,
@@ -81,10 +81,10 @@ def price_session_cart(
         destination: Where it ships, for tax; None prices without tax.
         lines: Already loaded lines of this session, to save loading them again.
     """
-    loaded = list(lines) if lines is not None else load_lines(session, session_row.id)
-    rates = _seller_rates(session, {line.seller.id for line in loaded if line.priced and line.seller.id})
+    loaded = list(lines) if lines is not None else load_lines(tx, session_row.id)
+    rates = _seller_rates(tx, {line.seller.id for line in loaded if line.priced and line.seller.id})
     chosen = {seller_id: _choose_rate(options, method, strict_method) for seller_id, options in rates.items()}
-    coupon, terms, problem = _coupon(session, session_row, now)
+    coupon, terms, problem = _coupon(tx, session_row, now)
     inputs = [
         LineInput(
             key=line.line_id,
@@ -118,10 +118,10 @@ def price_session_cart(
     return priced
 
 
-def _seller_rates(session: Session, seller_ids: set[int]) -> dict[int, dict[str, ShippingRate]]:
+def _seller_rates(tx: Session, seller_ids: set[int]) -> dict[int, dict[str, ShippingRate]]:
     rates: dict[int, dict[str, ShippingRate]] = {seller_id: {} for seller_id in seller_ids}
     if seller_ids:
-        for rate in session.exec(select(ShippingRate).where(col(ShippingRate.seller_id).in_(seller_ids))).all():
+        for rate in tx.exec(select(ShippingRate).where(col(ShippingRate.seller_id).in_(seller_ids))).all():
             rates[rate.seller_id][rate.method] = rate
     return rates
 
@@ -143,17 +143,17 @@ def _choose_rate(options: dict[str, ShippingRate], method: str, strict: bool) ->
 
 
 def _coupon(
-    session: Session, session_row: ShoppingSession, now: datetime
+    tx: Session, session_row: ShoppingSession, now: datetime
 ) -> tuple[Coupon | None, CouponTerms | None, str | None]:
     if session_row.coupon_id is None:
         return None, None, None
-    coupon = session.get(Coupon, session_row.coupon_id)
+    coupon = tx.get(Coupon, session_row.coupon_id)
     if coupon is None:
         return None, None, None
-    problem = coupons.validity_problem(session, coupon, session_id=session_row.id, now=now)
+    problem = coupons.validity_problem(tx, coupon, session_id=session_row.id, now=now)
     if problem is not None:
         return coupon, None, problem.message
-    return coupon, coupons.coupon_terms(session, coupon), None
+    return coupon, coupons.coupon_terms(tx, coupon), None
 
 
 # --- Notices --------------------------------------------------------------

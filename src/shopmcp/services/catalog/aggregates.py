@@ -10,7 +10,7 @@ from shopmcp.models.catalog import Offer, Product
 from shopmcp.services import stock
 
 
-def refresh_products(session: Session, product_ids: Iterable[int] | None = None) -> None:
+def refresh_products(tx: Session, product_ids: Iterable[int] | None = None) -> None:
     """Recompute price range, offer count and availability of `product_ids` (default: every product).
 
     The price range is over offers in stock when there are any, else over all
@@ -36,4 +36,4 @@ def refresh_products(session: Session, product_ids: Iterable[int] | None = None)
         if not ids:
             return
         statement = statement.where(col(Product.id).in_(ids))
-    session.execute(statement.execution_options(synchronize_session=False))
+    tx.execute(statement.execution_options(synchronize_session=False))

@@ -66,7 +66,7 @@ def normalize_country(country: str | None) -> str | None:
 
 def compare_prices(
     *,
-    session: Session,
+    tx: Session,
     product_ids: list[int],
     quantity: int = 1,
     ship_to_country: str | None = None,
@@ -76,13 +76,13 @@ def compare_prices(
     now = now or utcnow()
     country = normalize_country(ship_to_country)
     ids = list(dict.fromkeys(product_ids))
-    products = _load_products(session, ids)
-    offers = active_offers(session, ids)
+    products = _load_products(tx, ids)
+    offers = active_offers(tx, ids)
     variants = {
-        variant.id: variant for variant in session.exec(select(Variant).where(col(Variant.product_id).in_(ids))).all()
+        variant.id: variant for variant in tx.exec(select(Variant).where(col(Variant.product_id).in_(ids))).all()
     }
-    stats = price_stats(session, {offer.id: offer.price for offer, _ in offers if offer.id is not None}, now=now)
-    rates = delivery.rates_by_seller(session, (offer.seller_id for offer, _ in offers))
+    stats = price_stats(tx, {offer.id: offer.price for offer, _ in offers if offer.id is not None}, now=now)
+    rates = delivery.rates_by_seller(tx, (offer.seller_id for offer, _ in offers))
 
     comparisons = []
     for product_id in ids:
@@ -106,8 +106,8 @@ def compare_prices(
     )
 
 
-def _load_products(session: Session, ids: list[int]) -> dict[int, tuple[Product, Brand | None]]:
-    rows = session.exec(
+def _load_products(tx: Session, ids: list[int]) -> dict[int, tuple[Product, Brand | None]]:
+    rows = tx.exec(
         select(Product, Brand)
         .outerjoin(Brand, col(Brand.id) == col(Product.brand_id))
         .where(col(Product.id).in_(ids), for_sale())

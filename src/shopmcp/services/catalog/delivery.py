@@ -33,14 +33,14 @@ class ShippingEstimate:
 _RATES = select(ShippingRate).where(col(ShippingRate.seller_id).in_(bindparam("seller_ids", expanding=True)))
 
 
-def rates_by_seller(session: Session, seller_ids: Iterable[int]) -> dict[int, list[ShippingRate]]:
+def rates_by_seller(tx: Session, seller_ids: Iterable[int]) -> dict[int, list[ShippingRate]]:
     """Each seller's shipping rates, standard before express."""
     ids = sorted(set(seller_ids))
     rates: dict[int, list[ShippingRate]] = defaultdict(list)
     if not ids:
         return rates
     order: dict[str, int] = {method: index for index, method in enumerate(SHIPPING_METHODS)}
-    for rate in session.exec(_RATES, params={"seller_ids": ids}).all():
+    for rate in tx.exec(_RATES, params={"seller_ids": ids}).all():
         rates[rate.seller_id].append(rate)
     for seller_rates in rates.values():
         seller_rates.sort(key=lambda rate: (order.get(rate.method, len(order)), rate.method))

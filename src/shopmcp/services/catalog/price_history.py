@@ -31,7 +31,7 @@ class PriceStats:
 
 
 def price_stats(
-    session: Session, current_prices: Mapping[int, int], *, now: datetime, days: int = WINDOW_DAYS
+    tx: Session, current_prices: Mapping[int, int], *, now: datetime, days: int = WINDOW_DAYS
 ) -> dict[int, PriceStats]:
     """The low and time-weighted average over the last `days` of each offer in `current_prices`.
 
@@ -42,7 +42,7 @@ def price_stats(
     if not current_prices:
         return {}
     start = now - timedelta(days=days)
-    history = _history(session, list(current_prices), start=start, now=now)
+    history = _history(tx, list(current_prices), start=start, now=now)
     return {
         offer_id: _stats(history.get(offer_id, []), current, start=start, now=now)
         for offer_id, current in current_prices.items()
@@ -75,10 +75,10 @@ _WINDOW = _window_statement()
 
 
 def _history(
-    session: Session, offer_ids: list[int], *, start: datetime, now: datetime
+    tx: Session, offer_ids: list[int], *, start: datetime, now: datetime
 ) -> dict[int, list[tuple[datetime, int]]]:
     """Per offer, the rows inside the window and the one in force at its start, oldest first."""
-    rows = session.execute(_WINDOW, {"offer_ids": offer_ids, "start": start, "now": now}).all()
+    rows = tx.execute(_WINDOW, {"offer_ids": offer_ids, "start": start, "now": now}).all()
     history: dict[int, list[tuple[datetime, int]]] = defaultdict(list)
     for offer_id, valid_from, price in rows:
         history[offer_id].append((valid_from, price))

@@ -69,32 +69,32 @@ _ACTIVE_OFFERS = (
 )
 
 
-def load_listed_product(session: Session, product_id: int) -> tuple[Product, Brand | None, Category | None]:
+def load_listed_product(tx: Session, product_id: int) -> tuple[Product, Brand | None, Category | None]:
     """A product for sale with its brand and category.
 
     Raises:
         ShopError: `not_found` for an unknown id or a product that is not for sale (draft, archived).
     """
-    row = session.exec(_LISTED_PRODUCT, params={"product_id": product_id}).first()
+    row = tx.exec(_LISTED_PRODUCT, params={"product_id": product_id}).first()
     if row is None:
         raise not_found("product", product_id, FIND_PRODUCTS)
     return row[0], row[1], row[2]
 
 
-def active_offers(session: Session, product_ids: Iterable[int]) -> list[tuple[Offer, Seller]]:
+def active_offers(tx: Session, product_ids: Iterable[int]) -> list[tuple[Offer, Seller]]:
     """The active offers of the products with their sellers, cheapest first."""
-    rows = session.exec(_ACTIVE_OFFERS, params={"product_ids": sorted(set(product_ids))}).all()
+    rows = tx.exec(_ACTIVE_OFFERS, params={"product_ids": sorted(set(product_ids))}).all()
     return [(offer, seller) for offer, seller in rows]
 
 
-def get_product(*, session: Session, product_id: int, now: datetime | None = None) -> ProductDetail:
+def get_product(*, tx: Session, product_id: int, now: datetime | None = None) -> ProductDetail:
     """Everything about one product for sale: variants, every active offer with shipping, the 30-day low."""
     now = now or utcnow()
-    product, brand, category = load_listed_product(session, product_id)
-    variants = session.exec(_VARIANTS, params={"product_id": product_id}).all()
-    offers = active_offers(session, [product_id])
-    stats = price_stats(session, {offer.id: offer.price for offer, _ in offers if offer.id is not None}, now=now)
-    rates = delivery.rates_by_seller(session, (offer.seller_id for offer, _ in offers))
+    product, brand, category = load_listed_product(tx, product_id)
+    variants = tx.exec(_VARIANTS, params={"product_id": product_id}).all()
+    offers = active_offers(tx, [product_id])
+    stats = price_stats(tx, {offer.id: offer.price for offer, _ in offers if offer.id is not None}, now=now)
+    rates = delivery.rates_by_seller(tx, (offer.seller_id for offer, _ in offers))
     today = now.date()
 
     offer_details = [

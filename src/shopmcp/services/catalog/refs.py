@@ -59,9 +59,9 @@ def split_path(path: str | Sequence[str]) -> list[str]:
     return [" ".join(part.split()) for part in parts if part.strip()]
 
 
-def _unique_slug(session: Session, model: Any, base: str, fallback: str) -> str:
+def _unique_slug(tx: Session, model: Any, base: str, fallback: str) -> str:
     base = base[:180] or fallback
-    taken = set(session.exec(select(model.slug).where(col(model.slug).startswith(base))).all())
+    taken = set(tx.exec(select(model.slug).where(col(model.slug).startswith(base))).all())
     if base not in taken:
         return base
     suffix = 2
@@ -74,7 +74,7 @@ def _unique_slug(session: Session, model: Any, base: str, fallback: str) -> str:
 class Refs:
     """Ids of categories, brands and sellers, resolved or created within one transaction."""
 
-    session: Session
+    tx: Session
     currency: str = "USD"
     _categories: dict[str, int] = field(default_factory=dict)
     _brands: dict[str, int] = field(default_factory=dict)
@@ -92,7 +92,7 @@ class Refs:
         """A SAVEPOINT; if the block raises, it is rolled back and so are the ids cached inside it."""
         outer, self._added = self._added, []
         try:
-            with self.session.begin_nested():
+            with self.tx.begin_nested():
                 yield
         except BaseException:
             for cache, key in self._added:
@@ -113,17 +113,17 @@ class Refs:
             if cached is not None:
                 parent_id = cached
                 continue
-            found = self.session.exec(select(Category).where(Category.path == key).order_by(col(Category.id))).first()
+            found = self.tx.exec(select(Category).where(Category.path == key).order_by(col(Category.id))).first()
             if found is None:
                 found = Category(
                     name=names[depth],
-                    slug=_unique_slug(self.session, Category, slugify(names[depth]), "category"),
+                    slug=_unique_slug(self.tx, Category, slugify(names[depth]), "category"),
                     path=key,
                     parent_id=parent_id,
                     depth=depth,
                 )
-                self.session.add(found)
-                self.session.flush()
+                self.tx.add(found)
+                self.tx.flush()
             assert found.id is not None
             parent_id = self._remember(self._categories, key, found.id)
         return parent_id
@@ -136,11 +136,11 @@ class Refs:
         key = name.casefold()
         if key in self._brands:
             return self._brands[key]
-        found = self.session.exec(select(Brand.id).where(func.lower(Brand.name) == name.lower())).first()
+        found = self.tx.exec(select(Brand.id).where(func.lower(Brand.name) == name.lower())).first()
         if found is None:
-            brand = Brand(name=name, slug=_unique_slug(self.session, Brand, slugify(name), "brand"))
-            self.session.add(brand)
-            self.session.flush()
+            brand = Brand(name=name, slug=_unique_slug(self.tx, Brand, slugify(name), "brand"))
+            self.tx.add(brand)
+            self.tx.flush()
             found = brand.id
         assert found is not None
         return self._remember(self._brands, key, found)
@@ -158,19 +158,19 @@ class Refs:
         key = name.casefold()
         if key in self._sellers:
             return self._sellers[key]
-        found = self.session.exec(select(Seller.id).where(func.lower(Seller.name) == name.lower())).first()
+        found = self.tx.exec(select(Seller.id).where(func.lower(Seller.name) == name.lower())).first()
         if found is None:
             seller = Seller(
                 name=name,
-                slug=_unique_slug(self.session, Seller, slugify(name), "seller"),
+                slug=_unique_slug(self.tx, Seller, slugify(name), "seller"),
                 rating=rating,
                 rating_count=rating_count,
             )
-            self.session.add(seller)
-            self.session.flush()
+            self.tx.add(seller)
+            self.tx.flush()
             assert seller.id is not None
             for terms in shipping:
-                self.session.add(
+                self.tx.add(
                     ShippingRate(
                         seller_id=seller.id,
                         method=terms.method,
@@ -181,6 +181,6 @@ class Refs:
                         free_over=None if terms.free_over is None else to_minor(terms.free_over, self.currency),
                     )
                 )
-            self.session.flush()
+            self.tx.flush()
             found = seller.id
         return self._remember(self._sellers, key, found)

@@ -25,13 +25,11 @@ def normalize_name(text: str) -> str:
     return " ".join(text.replace("\x00", " ").split()).lower()
 
 
-def list_categories(*, session: Session) -> CategoryTree:
+def list_categories(*, tx: Session) -> CategoryTree:
     """The whole category tree, each node counting the listed products in it and below it."""
-    categories = session.exec(select(Category).order_by(col(Category.path))).all()
+    categories = tx.exec(select(Category).order_by(col(Category.path))).all()
     direct_counts = dict(
-        session.exec(
-            select(Product.category_id, func.count()).where(is_listed()).group_by(col(Product.category_id))
-        ).all()
+        tx.exec(select(Product.category_id, func.count()).where(is_listed()).group_by(col(Product.category_id))).all()
     )
     children: dict[int | None, list[Category]] = defaultdict(list)
     for category in categories:
@@ -61,7 +59,7 @@ class Resolved:
     indexed_names: list[str]
 
 
-def resolve_category(session: Session, category: str) -> Resolved:
+def resolve_category(tx: Session, category: str) -> Resolved:
     """The category named by `category` (slug, name or path, any case) with all below it.
 
     `indexed_names` are the paths of the named categories: every path below
@@ -71,7 +69,7 @@ def resolve_category(session: Session, category: str) -> Resolved:
         ShopError: `not_found` when no category has that slug, name or path.
     """
     wanted = normalize_name(category)
-    rows = session.exec(select(Category)).all()
+    rows = tx.exec(select(Category)).all()
     by_slug = [row for row in rows if row.slug == wanted]
     roots = by_slug or [row for row in rows if wanted in (row.name.lower(), row.path.lower())]
     if not roots:
@@ -95,16 +93,14 @@ def resolve_category(session: Session, category: str) -> Resolved:
     return Resolved(ids=sorted(found), indexed_names=[root.path for root in roots])
 
 
-def resolve_brand(session: Session, brand: str) -> Resolved:
+def resolve_brand(tx: Session, brand: str) -> Resolved:
     """The brand named `brand` (name or slug, any case).
 
     Raises:
         ShopError: `not_found` when no brand has that name or slug.
     """
     wanted = normalize_name(brand)
-    brands = session.exec(
-        select(Brand).where(or_(func.lower(col(Brand.name)) == wanted, col(Brand.slug) == wanted))
-    ).all()
+    brands = tx.exec(select(Brand).where(or_(func.lower(col(Brand.name)) == wanted, col(Brand.slug) == wanted))).all()
     if not brands:
         raise ShopError(
             ErrorCode.NOT_FOUND,
@@ -120,7 +116,7 @@ def _prefix_pattern(prefix: str) -> str:
     return f"{escaped}%"
 
 
-def complete_categories(*, session: Session, prefix: str) -> tuple[list[str], int]:
+def complete_categories(*, tx: Session, prefix: str) -> tuple[list[str], int]:
     """Category slugs whose slug, name or any level of whose path starts with `prefix`; and how many in all."""
     pattern = _prefix_pattern(normalize_name(prefix))
     condition = or_(
@@ -128,17 +124,17 @@ def complete_categories(*, session: Session, prefix: str) -> tuple[list[str], in
         func.lower(col(Category.name)).like(pattern, escape="\\"),
         func.lower(col(Category.path)).like(pattern, escape="\\"),
     )
-    total = session.exec(select(func.count()).select_from(Category).where(condition)).one()
-    slugs = session.exec(
+    total = tx.exec(select(func.count()).select_from(Category).where(condition)).one()
+    slugs = tx.exec(
         select(Category.slug).where(condition).order_by(col(Category.depth), col(Category.slug)).limit(COMPLETION_LIMIT)
     ).all()
     return list(slugs), int(total)
 
 
-def complete_brands(*, session: Session, prefix: str) -> tuple[list[str], int]:
+def complete_brands(*, tx: Session, prefix: str) -> tuple[list[str], int]:
     """Brand names starting with `prefix` (any case), and how many in all."""
     pattern = _prefix_pattern(normalize_name(prefix))
     condition = or_(func.lower(col(Brand.name)).like(pattern, escape="\\"), col(Brand.slug).like(pattern, escape="\\"))
-    total = session.exec(select(func.count()).select_from(Brand).where(condition)).one()
-    names = session.exec(select(Brand.name).where(condition).order_by(col(Brand.name)).limit(COMPLETION_LIMIT)).all()
+    total = tx.exec(select(func.count()).select_from(Brand).where(condition)).one()
+    names = tx.exec(select(Brand.name).where(condition).order_by(col(Brand.name)).limit(COMPLETION_LIMIT)).all()
     return list(names), int(total)

@@ -11,24 +11,22 @@ from shopmcp.services.cart.snapshot import Snapshot
 from shopmcp.services.shopping_sessions import Scope, require_session
 
 
-def confirmation_question(*, session: Session, scope: Scope, quote_id: str, idempotency_key: str) -> str | None:
+def confirmation_question(*, tx: Session, scope: Scope, quote_id: str, idempotency_key: str) -> str | None:
     """What to ask the person before placing `quote_id`; None when there is nothing to confirm.
 
     Nothing to confirm: the key already placed an order (a replay), or the
     quote is not this session's, is used or has expired (place_order reports that).
     """
     try:
-        row = require_session(session, scope)
+        row = require_session(tx, scope)
     except ShopError:
         return None
-    replayed = session.exec(
+    replayed = tx.exec(
         select(IdempotencyRecord.id).where(
             IdempotencyRecord.session_id == row.id, IdempotencyRecord.key == idempotency_key
         )
     ).first()
-    quote = session.exec(
-        select(StoredQuote).where(StoredQuote.id == quote_id, StoredQuote.session_id == row.id)
-    ).first()
+    quote = tx.exec(select(StoredQuote).where(StoredQuote.id == quote_id, StoredQuote.session_id == row.id)).first()
     if replayed is not None or quote is None or quote.order_id is not None or utcnow() >= quote.expires_at:
         return None
     snapshot = Snapshot.model_validate(quote.priced)

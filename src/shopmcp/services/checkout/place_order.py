@@ -46,7 +46,7 @@ from shopmcp.services.shopping_sessions import Scope, require_session
 
 def place_order(
     *,
-    session: Session,
+    tx: Session,
     scope: Scope,
     currency: str,
     tax_table: TaxTable,
@@ -55,37 +55,37 @@ def place_order(
     idempotency_key: str,
 ) -> OrderView:
     """Buy exactly what quote `quote_id` priced; see the module docstring."""
-    row = require_session(session, scope, lock=True)
-    replay = _replay(session, row.id, quote_id, idempotency_key)
+    row = require_session(tx, scope, lock=True)
+    replay = _replay(tx, row.id, quote_id, idempotency_key)
     if replay is not None:
         return replay
-    quote = _usable_quote(session, row.id, quote_id)
+    quote = _usable_quote(tx, row.id, quote_id)
     quoted = Snapshot.model_validate(quote.priced)
-    _require_unchanged(session, row, quote, quoted, currency=currency, tax_table=tax_table)
+    _require_unchanged(tx, row, quote, quoted, currency=currency, tax_table=tax_table)
 
-    order_id = new_id(session, "ord", scope=row.id)
-    decremented = stock.take_for_order(session, row.id, quoted.lines)
-    if stock.changes_catalog(session):
-        refresh_products(session, {line.product_id for line in quoted.lines})
+    order_id = new_id(tx, "ord", scope=row.id)
+    decremented = stock.take_for_order(tx, row.id, quoted.lines)
+    if stock.changes_catalog(tx):
+        refresh_products(tx, {line.product_id for line in quoted.lines})
     charge = provider.charge(
         amount=quoted.total,
         currency=quoted.currency,
         method=quote.payment_method,
         idempotency_key=f"{row.id}:{idempotency_key}",
     )
-    order = _write_order(session, row, quote, quoted, order_id=order_id, charge_id=charge.charge_id)
-    _write_lines(session, order, quoted.lines, decremented)
-    session.add(IdempotencyRecord(session_id=row.id, key=idempotency_key, quote_id=quote.id, order_id=order.id))
+    order = _write_order(tx, row, quote, quoted, order_id=order_id, charge_id=charge.charge_id)
+    _write_lines(tx, order, quoted.lines, decremented)
+    tx.add(IdempotencyRecord(session_id=row.id, key=idempotency_key, quote_id=quote.id, order_id=order.id))
     if quoted.coupon is not None and quoted.coupon.applied:
-        session.add(CouponRedemption(coupon_id=quoted.coupon.coupon_id, session_id=row.id, order_id=order.id))
+        tx.add(CouponRedemption(coupon_id=quoted.coupon.coupon_id, session_id=row.id, order_id=order.id))
     quote.order_id = order.id
-    session.add(quote)
-    empty(session, row)
-    return order_view(session, order)
+    tx.add(quote)
+    empty(tx, row)
+    return order_view(tx, order)
 
 
-def _replay(session: Session, session_id: str, quote_id: str, key: str) -> OrderView | None:
-    record = session.exec(
+def _replay(tx: Session, session_id: str, quote_id: str, key: str) -> OrderView | None:
+    record = tx.exec(
         select(IdempotencyRecord).where(IdempotencyRecord.session_id == session_id, IdempotencyRecord.key == key)
     ).first()
     if record is None:
@@ -97,14 +97,12 @@ def _replay(session: Session, session_id: str, quote_id: str, key: str) -> Order
             "Use a new idempotency key for a new order (one key per purchase attempt).",
             details={"order_id": record.order_id, "idempotency_key": key},
         )
-    order = session.exec(select(Order).where(Order.id == record.order_id, Order.session_id == session_id)).one()
-    return order_view(session, order)
+    order = tx.exec(select(Order).where(Order.id == record.order_id, Order.session_id == session_id)).one()
+    return order_view(tx, order)
 
 
-def _usable_quote(session: Session, session_id: str, quote_id: str) -> StoredQuote:
-    quote = session.exec(
-        select(StoredQuote).where(StoredQuote.id == quote_id, StoredQuote.session_id == session_id)
-    ).first()
+def _usable_quote(tx: Session, session_id: str, quote_id: str) -> StoredQuote:
+    quote = tx.exec(select(StoredQuote).where(StoredQuote.id == quote_id, StoredQuote.session_id == session_id)).first()
     if quote is None:
         raise quote_not_found(quote_id)
     if quote.order_id is not None:
@@ -125,16 +123,16 @@ def _usable_quote(session: Session, session_id: str, quote_id: str) -> StoredQuo
 
 
 def _require_unchanged(
-    session: Session, row: ShoppingSession, quote: StoredQuote, quoted: Snapshot, *, currency: str, tax_table: TaxTable
+    tx: Session, row: ShoppingSession, quote: StoredQuote, quoted: Snapshot, *, currency: str, tax_table: TaxTable
 ) -> None:
     """Re-price the cart as the quote did; any difference in what the buyer would pay is `quote_stale`."""
-    lines = load_lines(session, row.id)
+    lines = load_lines(tx, row.id)
     if not lines:
         raise empty_cart()
     address = ShippingAddress.model_validate(quote.shipping_address)
     try:
         priced = price_session_cart(
-            session,
+            tx,
             row,
             currency=currency,
             now=utcnow(),
@@ -197,7 +195,7 @@ def describe_changes(before: Snapshot, after: Snapshot) -> list[str]:
 
 
 def _write_order(
-    session: Session, row: ShoppingSession, quote: StoredQuote, quoted: Snapshot, *, order_id: str, charge_id: str
+    tx: Session, row: ShoppingSession, quote: StoredQuote, quoted: Snapshot, *, order_id: str, charge_id: str
 ) -> Order:
     now = utcnow()
     order = Order(
@@ -220,15 +218,15 @@ def _write_order(
         placed_at=now,
         updated_at=now,
     )
-    session.add(order)
-    session.flush()
-    order_status.record_placed(session, order, at=now)
+    tx.add(order)
+    tx.flush()
+    order_status.record_placed(tx, order, at=now)
     return order
 
 
-def _write_lines(session: Session, order: Order, lines: list[SnapshotLine], decremented: set[int]) -> None:
+def _write_lines(tx: Session, order: Order, lines: list[SnapshotLine], decremented: set[int]) -> None:
     for position, line in enumerate(lines):
-        session.add(
+        tx.add(
             OrderLine(
                 order_id=order.id,
                 position=position,
@@ -248,4 +246,4 @@ def _write_lines(session: Session, order: Order, lines: list[SnapshotLine], decr
                 stock_decremented=line.offer_id in decremented,
             )
         )
-    session.flush()
+    tx.flush()

@@ -39,7 +39,7 @@ def quote_not_found(quote_id: str) -> ShopError:
 
 def preview_checkout(
     *,
-    session: Session,
+    tx: Session,
     scope: Scope,
     currency: str,
     tax_table: TaxTable,
@@ -53,15 +53,15 @@ def preview_checkout(
 
     Changes neither the cart nor stock: it only stores the quote.
     """
-    row = require_session(session, scope)
-    lines = load_lines(session, row.id)
+    row = require_session(tx, scope)
+    lines = load_lines(tx, row.id)
     if not lines:
         raise empty_cart()
     address = normalize_address(shipping_address)
     provider.check_method(payment_method)
     now = utcnow()
     priced = price_session_cart(
-        session,
+        tx,
         row,
         currency=currency,
         now=now,
@@ -73,7 +73,7 @@ def preview_checkout(
     require_checkout_ready(priced)
     snapshot = build_snapshot(priced)
     quote = StoredQuote(
-        id=new_id(session, "quo", scope=row.id),
+        id=new_id(tx, "quo", scope=row.id),
         session_id=row.id,
         currency=currency,
         total=snapshot.total,
@@ -85,8 +85,8 @@ def preview_checkout(
         created_at=now,
         expires_at=now + quote_ttl,
     )
-    session.add(quote)
-    session.flush()
+    tx.add(quote)
+    tx.flush()
     return quote_view(quote, notices=priced.notices)
 
 

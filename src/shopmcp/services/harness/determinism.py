@@ -42,18 +42,18 @@ def random_id(prefix: str) -> str:
     return f"{prefix}_{secrets.token_urlsafe(_ID_BYTES)}"
 
 
-def new_id(session: Session, prefix: str, *, scope: str) -> str:
+def new_id(tx: Session, prefix: str, *, scope: str) -> str:
     """A fresh id of kind `prefix` within `scope`: random, or in seeded mode the next of the scope's sequence."""
-    runtime = runtime_of(session)
+    runtime = runtime_of(tx)
     if runtime.seed is None:
         return random_id(prefix)
-    number = next_value(session, f"ids:{prefix}:{scope}")
+    number = next_value(tx, f"ids:{prefix}:{scope}")
     return derived_id(runtime.seed, prefix, f"{scope}#{number}")
 
 
-def keyed_id(session: Session, prefix: str, *, key: str) -> str:
+def keyed_id(tx: Session, prefix: str, *, key: str) -> str:
     """An id named by a unique `key` (e.g. a principal's default session): random, or in seeded mode the key's hash."""
-    runtime = runtime_of(session)
+    runtime = runtime_of(tx)
     return random_id(prefix) if runtime.seed is None else derived_id(runtime.seed, prefix, key)
 
 
@@ -62,25 +62,25 @@ def derived_id(seed: int, prefix: str, material: str) -> str:
     return f"{prefix}_{base64.urlsafe_b64encode(digest[:_ID_BYTES]).decode()}"
 
 
-def enter_session(session: Session, session_id: str, *, write: bool) -> None:
+def enter_session(tx: Session, session_id: str, *, write: bool) -> None:
     """Set the running transaction's time to the session's logical time; a write moves it one step first."""
-    runtime = runtime_of(session)
+    runtime = runtime_of(tx)
     if runtime.clock_start is None:
         return
     name = f"clock:{session_id}"
-    steps = next_value(session, name) if write else current_value(session, name)
+    steps = next_value(tx, name) if write else current_value(tx, name)
     set_time(runtime.clock_start + runtime.clock_step * steps)
 
 
-def next_value(session: Session, name: str) -> int:
+def next_value(tx: Session, name: str) -> int:
     """Add one to counter `name` (created at 1) in the running transaction and return it."""
-    dialect = session.get_bind().dialect.name
+    dialect = tx.get_bind().dialect.name
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
     upsert = insert(HarnessCounter).values(name=name, value=1)
     statement = upsert.on_conflict_do_update(index_elements=["name"], set_={"value": _COUNTERS.c.value + 1})
-    return int(session.execute(statement.returning(_COUNTERS.c.value)).scalar_one())
+    return int(tx.execute(statement.returning(_COUNTERS.c.value)).scalar_one())
 
 
-def current_value(session: Session, name: str) -> int:
-    found = session.execute(select(_COUNTERS.c.value).where(_COUNTERS.c.name == name))
+def current_value(tx: Session, name: str) -> int:
+    found = tx.execute(select(_COUNTERS.c.value).where(_COUNTERS.c.name == name))
     return int(found.scalar_one_or_none() or 0)

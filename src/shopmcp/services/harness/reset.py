@@ -24,11 +24,11 @@ class ResetResult:
     seed: int
 
 
-def reset_store(*, session: Session, products: int, seed: int, currency: str, anchor: datetime | None) -> ResetResult:
+def reset_store(*, tx: Session, products: int, seed: int, currency: str, anchor: datetime | None) -> ResetResult:
     """Empty every table and generate the store of `seed` again (see the module docstring)."""
-    _empty_everything(session)
-    generated = generate_catalog(session, products=products, seed=seed, anchor=anchor, currency=currency)
-    seed_demo_coupons(session=session, currency=currency)
+    _empty_everything(tx)
+    generated = generate_catalog(tx, products=products, seed=seed, anchor=anchor, currency=currency)
+    seed_demo_coupons(tx=tx, currency=currency)
     return ResetResult(products=generated.products, offers=generated.offers, seed=seed)
 
 
@@ -38,13 +38,13 @@ def _tables() -> list[Table]:
     return list(reversed(SQLModel.metadata.sorted_tables))
 
 
-def _empty_everything(session: Session) -> None:
+def _empty_everything(tx: Session) -> None:
     tables = _tables()
-    if session.get_bind().dialect.name == "postgresql":
+    if tx.get_bind().dialect.name == "postgresql":
         names = ", ".join(f'"{table.name}"' for table in tables)
-        session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        tx.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
         return
     # The FTS index first in one statement, so the per-row delete trigger finds nothing to do.
-    session.execute(text("DELETE FROM product_fts"))
+    tx.execute(text("DELETE FROM product_fts"))
     for table in tables:
-        session.execute(table.delete())
+        tx.execute(table.delete())

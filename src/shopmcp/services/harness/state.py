@@ -42,53 +42,53 @@ def canonical_json(value: Any, *, indent: int | None = None) -> str:
     return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=separators, indent=indent)
 
 
-def session_ids(session: Session, *, principal: str | None = None) -> list[str]:
+def session_ids(tx: Session, *, principal: str | None = None) -> list[str]:
     statement = select(ShoppingSession.id).order_by(col(ShoppingSession.id))
     if principal is not None:
         statement = statement.where(ShoppingSession.principal == principal)
-    return list(session.exec(statement).all())
+    return list(tx.exec(statement).all())
 
 
-def export_session(session: Session, session_id: str, *, principal: str | None = None) -> dict[str, Any] | None:
+def export_session(tx: Session, session_id: str, *, principal: str | None = None) -> dict[str, Any] | None:
     """The canonical state of one session; None when it does not exist (or is not `principal`'s, if given)."""
     statement = select(ShoppingSession).where(ShoppingSession.id == session_id)
     if principal is not None:
         statement = statement.where(ShoppingSession.principal == principal)
-    row = session.exec(statement).first()
+    row = tx.exec(statement).first()
     if row is None:
         return None
-    volatile = runtime_of(session).seeded
-    quotes = _quotes(session, row.id)
+    volatile = runtime_of(tx).seeded
+    quotes = _quotes(tx, row.id)
     quote_refs = {quote.id: (quote.id if volatile else f"quote-{n}") for n, quote in enumerate(quotes, 1)}
-    orders = _orders(session, row.id)
+    orders = _orders(tx, row.id)
     order_refs = {order.id: (order.id if volatile else f"order-{n}") for n, order in enumerate(orders, 1)}
-    coupon = session.get(Coupon, row.coupon_id) if row.coupon_id is not None else None
+    coupon = tx.get(Coupon, row.coupon_id) if row.coupon_id is not None else None
     state: dict[str, Any] = {
         "format": STATE_FORMAT,
         "principal": row.principal,
-        "cart": {"coupon": coupon.code if coupon else None, "lines": _cart_lines(session, row.id)},
+        "cart": {"coupon": coupon.code if coupon else None, "lines": _cart_lines(tx, row.id)},
         "quotes": [_quote(quote, quote_refs, order_refs, volatile) for quote in quotes],
-        "orders": [_order(session, order, quote_refs, order_refs, volatile) for order in orders],
+        "orders": [_order(tx, order, quote_refs, order_refs, volatile) for order in orders],
     }
-    if runtime_of(session).per_session_stock:
-        state["stock_sold"] = _sold(session, row.id)
+    if runtime_of(tx).per_session_stock:
+        state["stock_sold"] = _sold(tx, row.id)
     if volatile:
         state["session_id"] = row.id
         state["created_at"] = _time(row.created_at)
     return state
 
 
-def store_state(session: Session) -> dict[str, Any]:
+def store_state(tx: Session) -> dict[str, Any]:
     """Every session's export (in canonical order) and every offer's catalog stock."""
-    exports = [export_session(session, session_id) for session_id in session_ids(session)]
+    exports = [export_session(tx, session_id) for session_id in session_ids(tx)]
     sessions = sorted((export for export in exports if export is not None), key=canonical_json)
-    levels = [[offer_id, units] for offer_id, units in stock.catalog_stock(session)]
+    levels = [[offer_id, units] for offer_id, units in stock.catalog_stock(tx)]
     return {"format": STATE_FORMAT, "sessions": sessions, "stock": levels}
 
 
-def store_hash(session: Session, *, session_id: str | None = None) -> str:
+def store_hash(tx: Session, *, session_id: str | None = None) -> str:
     """sha256 (hex) of the canonical store state, or of one session's export when `session_id` is given."""
-    state = store_state(session) if session_id is None else export_session(session, session_id)
+    state = store_state(tx) if session_id is None else export_session(tx, session_id)
     return hashlib.sha256(canonical_json(state).encode()).hexdigest()
 
 
@@ -96,8 +96,8 @@ def _time(moment: datetime) -> str:
     return moment.isoformat(timespec="microseconds")
 
 
-def _cart_lines(session: Session, session_id: str) -> list[dict[str, Any]]:
-    rows = session.exec(
+def _cart_lines(tx: Session, session_id: str) -> list[dict[str, Any]]:
+    rows = tx.exec(
         select(CartLine, Offer)
         .join(Offer, col(Offer.id) == CartLine.offer_id)
         .where(CartLine.session_id == session_id)
@@ -115,14 +115,14 @@ def _cart_lines(session: Session, session_id: str) -> list[dict[str, Any]]:
     ]
 
 
-def _quotes(session: Session, session_id: str) -> list[StoredQuote]:
+def _quotes(tx: Session, session_id: str) -> list[StoredQuote]:
     statement = select(StoredQuote).where(StoredQuote.session_id == session_id)
-    return list(session.exec(statement.order_by(col(StoredQuote.created_at), col(StoredQuote.id))).all())
+    return list(tx.exec(statement.order_by(col(StoredQuote.created_at), col(StoredQuote.id))).all())
 
 
-def _orders(session: Session, session_id: str) -> list[Order]:
+def _orders(tx: Session, session_id: str) -> list[Order]:
     statement = select(Order).where(Order.session_id == session_id)
-    return list(session.exec(statement.order_by(col(Order.placed_at), col(Order.id))).all())
+    return list(tx.exec(statement.order_by(col(Order.placed_at), col(Order.id))).all())
 
 
 def _quote(
@@ -154,7 +154,7 @@ def _quote(
 
 
 def _order(
-    session: Session, order: Order, quote_refs: dict[str, str], order_refs: dict[str, str], volatile: bool
+    tx: Session, order: Order, quote_refs: dict[str, str], order_refs: dict[str, str], volatile: bool
 ) -> dict[str, Any]:
     exported: dict[str, Any] = {
         "id": order_refs[order.id],
@@ -172,8 +172,8 @@ def _order(
         "shipping_address": order.shipping_address,
         "cancel_reason": order.cancel_reason,
         "refunded": order.refund_id is not None,
-        "lines": _order_lines(session, order.id),
-        "history": _history(session, order.id, volatile),
+        "lines": _order_lines(tx, order.id),
+        "history": _history(tx, order.id, volatile),
     }
     if volatile:
         exported.update(
@@ -185,11 +185,11 @@ def _order(
     return exported
 
 
-def _order_lines(session: Session, order_id: str) -> list[dict[str, Any]]:
-    lines = session.exec(select(OrderLine).where(OrderLine.order_id == order_id).order_by(col(OrderLine.position)))
+def _order_lines(tx: Session, order_id: str) -> list[dict[str, Any]]:
+    lines = tx.exec(select(OrderLine).where(OrderLine.order_id == order_id).order_by(col(OrderLine.position)))
     exported = []
     for line in lines.all():
-        facts = _catalog_facts(session, line.product_id, line.variant_id)
+        facts = _catalog_facts(tx, line.product_id, line.variant_id)
         exported.append(
             {
                 "position": line.position,
@@ -211,22 +211,22 @@ def _order_lines(session: Session, order_id: str) -> list[dict[str, Any]]:
     return exported
 
 
-def _catalog_facts(session: Session, product_id: int, variant_id: int) -> dict[str, Any]:
-    product = session.get(Product, product_id)
-    brand = session.get(Brand, product.brand_id) if product and product.brand_id is not None else None
-    variant = session.get(Variant, variant_id)
+def _catalog_facts(tx: Session, product_id: int, variant_id: int) -> dict[str, Any]:
+    product = tx.get(Product, product_id)
+    brand = tx.get(Brand, product.brand_id) if product and product.brand_id is not None else None
+    variant = tx.get(Variant, variant_id)
     return {
-        "categories": _category_slugs(session, product.category_id if product else None),
+        "categories": _category_slugs(tx, product.category_id if product else None),
         "brand": brand.name if brand else None,
         "options": dict(variant.options) if variant else {},
     }
 
 
-def _category_slugs(session: Session, category_id: int | None) -> list[str]:
+def _category_slugs(tx: Session, category_id: int | None) -> list[str]:
     """The slugs from the root category down to `category_id`."""
     slugs: list[str] = []
     while category_id is not None:
-        category = session.get(Category, category_id)
+        category = tx.get(Category, category_id)
         if category is None:
             break
         slugs.append(category.slug)
@@ -234,8 +234,8 @@ def _category_slugs(session: Session, category_id: int | None) -> list[str]:
     return slugs[::-1]
 
 
-def _history(session: Session, order_id: str, volatile: bool) -> list[dict[str, Any]]:
-    changes = session.exec(
+def _history(tx: Session, order_id: str, volatile: bool) -> list[dict[str, Any]]:
+    changes = tx.exec(
         select(OrderStatusChange)
         .where(OrderStatusChange.order_id == order_id)
         .order_by(col(OrderStatusChange.changed_at), col(OrderStatusChange.id))
@@ -249,5 +249,5 @@ def _history(session: Session, order_id: str, volatile: bool) -> list[dict[str, 
     return exported
 
 
-def _sold(session: Session, session_id: str) -> list[dict[str, int]]:
-    return [{"offer_id": offer_id, "sold": sold} for offer_id, sold in stock.sold_by(session, session_id)]
+def _sold(tx: Session, session_id: str) -> list[dict[str, int]]:
+    return [{"offer_id": offer_id, "sold": sold} for offer_id, sold in stock.sold_by(tx, session_id)]

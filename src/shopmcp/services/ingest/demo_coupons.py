@@ -40,24 +40,24 @@ DEMO_COUPONS = (
 )
 
 
-def seed_demo_coupons(*, session: Session, currency: str) -> list[str]:
+def seed_demo_coupons(*, tx: Session, currency: str) -> list[str]:
     """Add the demo coupons that are not there yet; returns the codes added.
 
     Idempotent: a coupon whose code exists is left as it is. A category-limited
     coupon whose categories are not in the catalog is limited to the first
     top-level category by name instead, and skipped in a catalog without categories.
     """
-    existing = set(session.exec(select(Coupon.code)).all())
+    existing = set(tx.exec(select(Coupon.code)).all())
     added = []
     for demo in DEMO_COUPONS:
         if demo.code in existing:
             continue
-        category = _demo_category(session, demo.category_slugs) if demo.category_slugs else None
+        category = _demo_category(tx, demo.category_slugs) if demo.category_slugs else None
         if demo.category_slugs and category is None:
             continue
         description = demo.description.format(category=category.name if category else "")
         expires_at = datetime(2020, 9, 1, tzinfo=UTC) if demo.expired else None
-        session.add(
+        tx.add(
             Coupon(
                 code=demo.code,
                 description=description,
@@ -72,18 +72,18 @@ def seed_demo_coupons(*, session: Session, currency: str) -> list[str]:
             )
         )
         added.append(demo.code)
-    session.flush()
+    tx.flush()
     if added:
         log.info("coupons.seeded", codes=added)
     return added
 
 
-def _demo_category(session: Session, slugs: tuple[str, ...]) -> Category | None:
+def _demo_category(tx: Session, slugs: tuple[str, ...]) -> Category | None:
     """The first category of `slugs` that exists, else the first top-level category by name."""
-    found = {row.slug: row for row in session.exec(select(Category).where(col(Category.slug).in_(slugs))).all()}
+    found = {row.slug: row for row in tx.exec(select(Category).where(col(Category.slug).in_(slugs))).all()}
     for slug in slugs:
         if slug in found:
             return found[slug]
-    return session.exec(
+    return tx.exec(
         select(Category).where(col(Category.parent_id).is_(None)).order_by(col(Category.name), col(Category.id))
     ).first()

@@ -18,41 +18,41 @@ from shopmcp.services.shopping_sessions import Scope, require_session
 
 
 def cancel_order(
-    *, session: Session, scope: Scope, provider: PaymentProvider, order_id: str, reason: CancelReason
+    *, tx: Session, scope: Scope, provider: PaymentProvider, order_id: str, reason: CancelReason
 ) -> OrderView:
     """Cancel an order that has not shipped: stock goes back, the payment is refunded, the coupon is freed.
 
     Cancelling a cancelled order changes nothing and returns it as it is.
     """
-    row = require_session(session, scope, lock=True)
-    order = require_order(session, row.id, order_id, lock=True)
+    row = require_session(tx, scope, lock=True)
+    order = require_order(tx, row.id, order_id, lock=True)
     if order.status == OrderStatus.CANCELLED:
-        return order_view(session, order)
-    change_status(session, order, OrderStatus.CANCELLED, note=reason)
-    restock(session, order)
+        return order_view(tx, order)
+    change_status(tx, order, OrderStatus.CANCELLED, note=reason)
+    restock(tx, order)
     refund = provider.refund(
         charge_id=order.payment_id, amount=order.total, currency=order.currency, idempotency_key=f"cancel:{order.id}"
     )
     order.refund_id = refund.refund_id
     order.cancel_reason = reason
     # A cancelled order gives back a once-per-session coupon it used.
-    session.execute(delete(CouponRedemption).where(col(CouponRedemption.order_id) == order.id))
-    session.add(order)
-    session.flush()
-    return order_view(session, order)
+    tx.execute(delete(CouponRedemption).where(col(CouponRedemption.order_id) == order.id))
+    tx.add(order)
+    tx.flush()
+    return order_view(tx, order)
 
 
-def restock(session: Session, order: Order) -> None:
+def restock(tx: Session, order: Order) -> None:
     """Give back the units the order took from its session's stock (made-to-order lines took none)."""
-    products = stock.give_back_order(session, order.session_id, order.id)
-    if stock.changes_catalog(session):
-        refresh_products(session, products)
+    products = stock.give_back_order(tx, order.session_id, order.id)
+    if stock.changes_catalog(tx):
+        refresh_products(tx, products)
 
 
-def advance_order(*, session: Session, order_id: str, to: OrderStatus, note: str = "") -> OrderView:
+def advance_order(*, tx: Session, order_id: str, to: OrderStatus, note: str = "") -> OrderView:
     """Fulfilment: move an order on (processing, shipped, delivered). Not a tool; for back-office code and tests."""
-    order = session.exec(select(Order).where(Order.id == order_id).with_for_update()).first()
+    order = tx.exec(select(Order).where(Order.id == order_id).with_for_update()).first()
     if order is None:
         raise order_not_found(order_id)
-    change_status(session, order, to, note=note)
-    return order_view(session, order)
+    change_status(tx, order, to, note=note)
+    return order_view(tx, order)

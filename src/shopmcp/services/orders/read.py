@@ -38,26 +38,26 @@ def order_not_found(order_id: str) -> ShopError:
     return not_found("order", order_id, "Call list_orders to see the orders of this session.")
 
 
-def require_order(session: Session, session_id: str, order_id: str, *, lock: bool = False) -> Order:
+def require_order(tx: Session, session_id: str, order_id: str, *, lock: bool = False) -> Order:
     statement = select(Order).where(Order.id == order_id, Order.session_id == session_id)
     if lock:
         statement = statement.with_for_update()
-    order = session.exec(statement).first()
+    order = tx.exec(statement).first()
     if order is None:
         raise order_not_found(order_id)
     return order
 
 
-def get_order(*, session: Session, scope: Scope, order_id: str) -> OrderView:
-    row = require_session(session, scope)
-    return order_view(session, require_order(session, row.id, order_id))
+def get_order(*, tx: Session, scope: Scope, order_id: str) -> OrderView:
+    row = require_session(tx, scope)
+    return order_view(tx, require_order(tx, row.id, order_id))
 
 
-def order_view(session: Session, order: Order) -> OrderView:
+def order_view(tx: Session, order: Order) -> OrderView:
     """The public view of an order, from its rows alone (every amount as charged)."""
     currency = order.currency
-    lines = session.exec(select(OrderLine).where(OrderLine.order_id == order.id).order_by(col(OrderLine.position)))
-    history = session.exec(
+    lines = tx.exec(select(OrderLine).where(OrderLine.order_id == order.id).order_by(col(OrderLine.position)))
+    history = tx.exec(
         select(OrderStatusChange)
         .where(OrderStatusChange.order_id == order.id)
         .order_by(col(OrderStatusChange.changed_at), col(OrderStatusChange.id))
@@ -113,10 +113,10 @@ def _reason(reason: str | None) -> CancelReason | None:
 
 
 def list_orders(
-    *, session: Session, scope: Scope, status: OrderStatusName | None, limit: int, cursor: str | None
+    *, tx: Session, scope: Scope, status: OrderStatusName | None, limit: int, cursor: str | None
 ) -> OrderList:
     """The session's orders, newest first, `limit` per page, continuing after `cursor`."""
-    row = require_session(session, scope)
+    row = require_session(tx, scope)
     statement = select(Order).where(Order.session_id == row.id)
     if status is not None:
         statement = statement.where(Order.status == status)
@@ -128,18 +128,18 @@ def list_orders(
                 and_(col(Order.placed_at) == placed_at, col(Order.id) < order_id),
             )
         )
-    orders = session.exec(statement.order_by(col(Order.placed_at).desc(), col(Order.id).desc()).limit(limit + 1)).all()
+    orders = tx.exec(statement.order_by(col(Order.placed_at).desc(), col(Order.id).desc()).limit(limit + 1)).all()
     page = list(orders[:limit])
-    summaries = _summaries(session, page)
+    summaries = _summaries(tx, page)
     next_cursor = encode_order_cursor(page[-1]) if len(orders) > limit else None
     return OrderList(session_id=row.id, orders=summaries, next_cursor=next_cursor)
 
 
-def _summaries(session: Session, orders: list[Order]) -> list[OrderSummary]:
+def _summaries(tx: Session, orders: list[Order]) -> list[OrderSummary]:
     ids = [order.id for order in orders]
     lines_by_order: dict[str, list[OrderLine]] = {order_id: [] for order_id in ids}
     if ids:
-        for line in session.exec(
+        for line in tx.exec(
             select(OrderLine).where(col(OrderLine.order_id).in_(ids)).order_by(col(OrderLine.position))
         ):
             lines_by_order[line.order_id].append(line)

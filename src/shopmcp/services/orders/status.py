@@ -39,14 +39,12 @@ def can_change(current: str, to: OrderStatus) -> bool:
     return to in TRANSITIONS[OrderStatus(current)]
 
 
-def record_placed(session: Session, order: Order, *, at: datetime) -> None:
+def record_placed(tx: Session, order: Order, *, at: datetime) -> None:
     """The first history row of a new order."""
-    session.add(
-        OrderStatusChange(order_id=order.id, from_status=None, to_status=OrderStatus.PLACED.value, changed_at=at)
-    )
+    tx.add(OrderStatusChange(order_id=order.id, from_status=None, to_status=OrderStatus.PLACED.value, changed_at=at))
 
 
-def change_status(session: Session, order: Order, to: OrderStatus, *, note: str = "") -> None:
+def change_status(tx: Session, order: Order, to: OrderStatus, *, note: str = "") -> None:
     """Move `order` to `to`, or raise `order_not_cancellable` / `invalid_input` when the move is not allowed."""
     current = OrderStatus(order.status)
     if not can_change(current, to):
@@ -61,8 +59,8 @@ def change_status(session: Session, order: Order, to: OrderStatus, *, note: str 
     now = utcnow()
     order.status = to.value
     order.updated_at = now
-    session.add(order)
-    session.add(
+    tx.add(order)
+    tx.add(
         OrderStatusChange(order_id=order.id, from_status=current.value, to_status=to.value, note=note, changed_at=now)
     )
-    session.flush()
+    tx.flush()

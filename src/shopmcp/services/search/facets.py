@@ -49,7 +49,7 @@ def _band_expression(matched: CTE, currency: str) -> Any:
     return case(*whens, else_=len(edges))
 
 
-def compute_stats(session: Session, matched: CTE, *, cap: int, currency: str) -> SearchStats:
+def compute_stats(tx: Session, matched: CTE, *, cap: int, currency: str) -> SearchStats:
     """Group `matched` (columns id, category_id, brand_id, min_price, currency; at most cap + 1 rows)."""
     band = _band_expression(matched, currency)
     empty = literal("", String)
@@ -73,7 +73,7 @@ def compute_stats(session: Session, matched: CTE, *, cap: int, currency: str) ->
         .select_from(ordered_join(matched, VariantOption, col(VariantOption.product_id) == matched.c.id))
         .group_by(col(VariantOption.name), func.lower(col(VariantOption.value))),
     ]
-    rows = session.execute(arms[0].union_all(*arms[1:])).all()
+    rows = tx.execute(arms[0].union_all(*arms[1:])).all()
     return _assemble(rows, cap=cap, currency=currency)
 
 

@@ -121,22 +121,22 @@ def _orders() -> dict[str, _Order]:
     }
 
 
-def search_products(*, session: Session, request: SearchRequest, currency: str) -> SearchResult:
+def search_products(*, tx: Session, request: SearchRequest, currency: str) -> SearchResult:
     """Find listed products by text and filters; see the module docstring for how."""
     parsed = parse_query(request.query)
     messages = _query_messages(request.query, parsed)
-    filters, hints, leader = _filters(session, request, currency)
-    text = None if parsed.is_empty else text_search(session.get_bind().dialect.name, parsed, hints)
-    if text is not None and text.is_void(session):
+    filters, hints, leader = _filters(tx, request, currency)
+    text = None if parsed.is_empty else text_search(tx.get_bind().dialect.name, parsed, hints)
+    if text is not None and text.is_void(tx):
         messages.append("The query holds only very common words, so only the filters were applied.")
         text, parsed = None, ParsedQuery()
     ranked = request.sort == "relevance" and parsed.has_required
     bound_to = fingerprint(request.binding())
 
     narrowed = len(filters) > 1 and text is not None and text.filters_may_lead  # more than "listed"
-    stats = _stats(session, text, filters, currency, narrowed=narrowed, leader=leader)
+    stats = _stats(tx, text, filters, currency, narrowed=narrowed, leader=leader)
     if ranked:
-        rows, next_key = _ranked_page(session, text, filters, request, bound_to, narrowed=narrowed, leader=leader)
+        rows, next_key = _ranked_page(tx, text, filters, request, bound_to, narrowed=narrowed, leader=leader)
         if not stats.exact:
             messages.append(
                 f"More than {COUNT_CAP:,} products match: relevance ranks the first {RELEVANCE_POOL:,} title "
@@ -144,8 +144,8 @@ def search_products(*, session: Session, request: SearchRequest, currency: str) 
                 "price, rating or newest to go through every match."
             )
     else:
-        rows, next_key = _sorted_page(session, text, filters, request, bound_to)
-    items = _summaries(session, rows)
+        rows, next_key = _sorted_page(tx, text, filters, request, bound_to)
+    items = _summaries(tx, rows)
     return SearchResult(
         items=items,
         total_count=stats.counted,
@@ -172,7 +172,7 @@ def _query_messages(raw: str, parsed: ParsedQuery) -> list[str]:
 
 
 def _filters(
-    session: Session, request: SearchRequest, currency: str
+    tx: Session, request: SearchRequest, currency: str
 ) -> tuple[list[ColumnElement[bool]], tuple[ColumnHint, ...], Select[Any] | None]:
     """The conditions on `product` the arguments ask for, the column hints they imply for full text,
     and the products of the option value with the fewest (a filter-led plan walks from them)."""
@@ -180,11 +180,11 @@ def _filters(
     leader: tuple[int, Select[Any]] | None = None
     hints: list[ColumnHint | None] = []
     if request.category:
-        category = resolve_category(session, request.category)
+        category = resolve_category(tx, request.category)
         filters.append(col(Product.category_id).in_(category.ids))
         hints.append(column_hint("category", category.indexed_names))
     if request.brand:
-        brand = resolve_brand(session, request.brand)
+        brand = resolve_brand(tx, request.brand)
         filters.append(col(Product.brand_id).in_(brand.ids))
         hints.append(column_hint("brand", brand.indexed_names))
     filters += _price_filters(request, currency)
@@ -193,7 +193,7 @@ def _filters(
     if request.min_rating is not None:
         filters.append(col(Product.rating) >= request.min_rating)
     for name, value in sorted(request.options.items()):
-        condition, counted, products = _option_filter(session, name, value)
+        condition, counted, products = _option_filter(tx, name, value)
         filters.append(condition)
         if leader is None or counted < leader[0]:
             leader = (counted, products)
@@ -218,7 +218,7 @@ def _price_filters(request: SearchRequest, currency: str) -> list[ColumnElement[
     return conditions
 
 
-def _option_filter(session: Session, name: str, value: str) -> tuple[ColumnElement[bool], int, Select[Any]]:
+def _option_filter(tx: Session, name: str, value: str) -> tuple[ColumnElement[bool], int, Select[Any]]:
     """Some variant of the product has option `name` = `value`, in any letter case; with how many products
     have it (counted up to `COUNT_CAP + 1`) and their distinct ids.
 
@@ -233,7 +233,7 @@ def _option_filter(session: Session, name: str, value: str) -> tuple[ColumnEleme
         col(VariantOption.name) == normalize_name(name),
         func.lower(col(VariantOption.value)) == normalize_name(value),
     )
-    counted = session.execute(select(func.count()).select_from(having.limit(COUNT_CAP + 1).subquery())).scalar_one()
+    counted = tx.execute(select(func.count()).select_from(having.limit(COUNT_CAP + 1).subquery())).scalar_one()
     products = having.distinct()
     if counted == 0:
         return false(), counted, products
@@ -246,7 +246,7 @@ def _option_filter(session: Session, name: str, value: str) -> tuple[ColumnEleme
 
 
 def _stats(
-    session: Session,
+    tx: Session,
     text: TextSearch | None,
     filters: list[ColumnElement[bool]],
     currency: str,
@@ -264,7 +264,7 @@ def _stats(
 
     def over(base: Select[Any]) -> SearchStats:
         matched = base.where(*filters).limit(COUNT_CAP + 1).cte("matched")
-        return compute_stats(session, matched, cap=COUNT_CAP, currency=currency)
+        return compute_stats(tx, matched, cap=COUNT_CAP, currency=currency)
 
     if text is None:
         return over(select(*columns))
@@ -273,7 +273,7 @@ def _stats(
     # Words first is right unless narrow filters reject most of a common word's
     # matches; then the filters' indexes should lead and the words be checked.
     try:
-        with text.work_limit(session, WORDS_FIRST_BUDGET):
+        with text.work_limit(tx, WORDS_FIRST_BUDGET):
             return over(text.driven(columns))
     except OutOfTime:
         return over(filter_led(columns, leader).where(text.membership()))
@@ -287,7 +287,7 @@ PageRow = tuple[int, list[KeyValue]]
 
 
 def _ranked_page(
-    session: Session,
+    tx: Session,
     text: TextSearch | None,
     filters: list[ColumnElement[bool]],
     request: SearchRequest,
@@ -303,7 +303,7 @@ def _ranked_page(
 
     def fetch(way: int) -> Sequence[Any]:
         start = after[1:] if after is not None else None
-        return _ranked_rows(session, _candidates(text, filters, way, leader), start, request.limit)
+        return _ranked_rows(tx, _candidates(text, filters, way, leader), start, request.limit)
 
     if after is not None:
         way = int(after[0])
@@ -313,7 +313,7 @@ def _ranked_page(
         fetched = fetch(way)
     else:
         try:
-            with text.work_limit(session, WORDS_FIRST_BUDGET):
+            with text.work_limit(tx, WORDS_FIRST_BUDGET):
                 way = _BY_WORDS
                 fetched = fetch(way)
         except OutOfTime:
@@ -331,7 +331,7 @@ def _candidates(text: TextSearch, filters: list[ColumnElement[bool]], way: int, 
     raise invalid_cursor("it holds an unexpected value")
 
 
-def _ranked_rows(session: Session, candidates: Any, after: list[KeyValue] | None, limit: int) -> Sequence[Any]:
+def _ranked_rows(tx: Session, candidates: Any, after: list[KeyValue] | None, limit: int) -> Sequence[Any]:
     tier, score, product_id = candidates.c.tier, candidates.c.score, candidates.c.id
     statement = select(product_id, tier, score).order_by(tier, score.desc(), product_id)
     if after is not None:
@@ -343,11 +343,11 @@ def _ranked_rows(session: Session, candidates: Any, after: list[KeyValue] | None
                 and_(tier == after_tier, score == after_score, product_id > after_id),
             )
         )
-    return session.execute(statement.limit(limit + 1)).all()
+    return tx.execute(statement.limit(limit + 1)).all()
 
 
 def _sorted_page(
-    session: Session, text: TextSearch | None, filters: list[ColumnElement[bool]], request: SearchRequest, bound: str
+    tx: Session, text: TextSearch | None, filters: list[ColumnElement[bool]], request: SearchRequest, bound: str
 ) -> tuple[list[PageRow], list[KeyValue] | None]:
     order = _orders()[request.sort]
     key, product_id = order.column, col(Product.id)
@@ -358,9 +358,9 @@ def _sorted_page(
     ordering = [key.desc(), product_id.desc()] if order.descending else [key.asc(), product_id.asc()]
     page = SortedPage(columns=[product_id, key], conditions=conditions, ordering=ordering, limit=request.limit + 1)
     if text is None:
-        found = session.execute(page.statement(select(*page.columns))).all()
+        found = tx.execute(page.statement(select(*page.columns))).all()
     else:
-        found = text.sorted(session, page, common_above=COUNT_CAP)
+        found = text.sorted(tx, page, common_above=COUNT_CAP)
     rows: list[PageRow] = [(int(row[0]), [_cursor_value(row[1]), int(row[0])]) for row in found]
     return _cut(rows, request.limit)
 
@@ -398,7 +398,7 @@ def _cut(rows: list[PageRow], limit: int) -> tuple[list[PageRow], list[KeyValue]
 # --- Summaries ----------------------------------------------------------------------------
 
 
-def _summaries(session: Session, rows: Sequence[PageRow]) -> list[ProductSummary]:
+def _summaries(tx: Session, rows: Sequence[PageRow]) -> list[ProductSummary]:
     ids = [product_id for product_id, _ in rows]
     if not ids:
         return []
@@ -424,7 +424,7 @@ def _summaries(session: Session, rows: Sequence[PageRow]) -> list[ProductSummary
         .outerjoin(Category, col(Category.id) == col(Product.category_id))
         .where(col(Product.id).in_(ids))
     )
-    found: dict[int, Any] = {row.id: row for row in session.execute(statement).all()}
+    found: dict[int, Any] = {row.id: row for row in tx.execute(statement).all()}
     return [_summary(found[product_id]) for product_id in ids]
 
 

@@ -125,12 +125,12 @@ class TextSearch(ABC):
         self.query = query
         self.hints = hints
 
-    def is_void(self, session: Session) -> bool:  # noqa: ARG002
+    def is_void(self, tx: Session) -> bool:  # noqa: ARG002
         """True when the database finds no word to look for in the query (e.g. only stop words)."""
         return False
 
     @abstractmethod
-    def count_capped(self, session: Session, cap: int) -> int:
+    def count_capped(self, tx: Session, cap: int) -> int:
         """Products the text matches (any status), counting no further than `cap + 1`."""
 
     @abstractmethod
@@ -145,12 +145,12 @@ class TextSearch(ABC):
     def ranked(self, filters: list[ColumnElement[bool]], cap: int) -> Select[Any]:
         """Up to `cap` title matches and `cap` other matches passing `filters`: columns id, tier, score."""
 
-    def sorted(self, session: Session, page: SortedPage, *, common_above: int) -> Sequence[Row[Any]]:  # noqa: ARG002
+    def sorted(self, tx: Session, page: SortedPage, *, common_above: int) -> Sequence[Row[Any]]:  # noqa: ARG002
         """The rows of a page sorted by a base-table key, over every match of the text."""
-        return session.execute(page.statement(select(*page.columns).where(self.filter()))).all()
+        return tx.execute(page.statement(select(*page.columns).where(self.filter()))).all()
 
     @contextmanager
-    def work_limit(self, session: Session, budget: Budget) -> Iterator[None]:  # noqa: ARG002
+    def work_limit(self, tx: Session, budget: Budget) -> Iterator[None]:  # noqa: ARG002
         """Stop the statements run inside with `OutOfTime` once they use up `budget`, where the backend needs it.
 
         PostgreSQL's planner already starts from the cheaper side; this does nothing there.
@@ -210,11 +210,11 @@ class SqliteTextSearch(TextSearch):
             return search_query.to_fts5(self.query, hints=self.hints)
         return search_query.to_fts5_any(self.query.excluded)
 
-    def count_capped(self, session: Session, cap: int) -> int:
+    def count_capped(self, tx: Session, cap: int) -> int:
         if not self.query.has_required:
             return cap + 1  # "everything but": as common as it gets
         matches = select(_fts.c.rowid).where(self._match(self._expression())).limit(cap + 1).subquery()
-        return int(session.execute(select(func.count()).select_from(matches)).scalar_one())
+        return int(tx.execute(select(func.count()).select_from(matches)).scalar_one())
 
     def filter(self) -> ColumnElement[bool]:
         if not self.query.has_required:
@@ -227,7 +227,7 @@ class SqliteTextSearch(TextSearch):
         )
         return probe.exists()
 
-    def sorted(self, session: Session, page: SortedPage, *, common_above: int) -> Sequence[Row[Any]]:
+    def sorted(self, tx: Session, page: SortedPage, *, common_above: int) -> Sequence[Row[Any]]:
         """Few matches: read them from the index and sort them. Many: walk the sort's index.
 
         The walk checks the text per row (one index seek each) and stops at the
@@ -237,18 +237,18 @@ class SqliteTextSearch(TextSearch):
         gathered once and the walk redone checking membership, which costs a
         pass over the matches rather than an index seek per product.
         """
-        if self.count_capped(session, common_above) <= common_above:
-            return session.execute(page.statement(self.driven(page.columns))).all()
+        if self.count_capped(tx, common_above) <= common_above:
+            return tx.execute(page.statement(self.driven(page.columns))).all()
         walk = page.statement(select(*page.columns).where(self.filter()))
         try:
-            with self.work_limit(session, WALK_BUDGET):
-                return session.execute(walk).all()
+            with self.work_limit(tx, WALK_BUDGET):
+                return tx.execute(walk).all()
         except OutOfTime:
-            return session.execute(page.statement(select(*page.columns).where(self.membership()))).all()
+            return tx.execute(page.statement(select(*page.columns).where(self.membership()))).all()
 
     @contextmanager
-    def work_limit(self, session: Session, budget: Budget) -> Iterator[None]:
-        connection = session.connection().connection.dbapi_connection
+    def work_limit(self, tx: Session, budget: Budget) -> Iterator[None]:
+        connection = tx.connection().connection.dbapi_connection
         assert connection is not None
         every = max(1, min(WALK_CHECK_STEPS, budget.sqlite_steps))
         steps = 0
@@ -317,17 +317,17 @@ class PostgresTextSearch(TextSearch):
             return search_query.to_tsquery(self.query)
         return search_query.to_tsquery_any(self.query.excluded)
 
-    def is_void(self, session: Session) -> bool:
+    def is_void(self, tx: Session) -> bool:
         # The english configuration drops stop words: "the" alone is an empty
         # tsquery, which matches nothing, where FTS5 would match it.
-        lexemes = session.execute(select(func.numnode(self._tsquery(self._text())))).scalar_one()
+        lexemes = tx.execute(select(func.numnode(self._tsquery(self._text())))).scalar_one()
         return int(lexemes) == 0
 
-    def count_capped(self, session: Session, cap: int) -> int:
+    def count_capped(self, tx: Session, cap: int) -> int:
         if not self.query.has_required:
             return cap + 1
         matches = select(col(Product.id)).where(self._match(self._text())).limit(cap + 1).subquery()
-        return int(session.execute(select(func.count()).select_from(matches)).scalar_one())
+        return int(tx.execute(select(func.count()).select_from(matches)).scalar_one())
 
     def filter(self) -> ColumnElement[bool]:
         matched = self._match(self._text())
@@ -336,7 +336,7 @@ class PostgresTextSearch(TextSearch):
     def driven(self, columns: list[Any]) -> Select[Any]:
         return select(*columns).where(self.filter())
 
-    def sorted(self, session: Session, page: SortedPage, *, common_above: int) -> Sequence[Row[Any]]:  # noqa: ARG002
+    def sorted(self, tx: Session, page: SortedPage, *, common_above: int) -> Sequence[Row[Any]]:  # noqa: ARG002
         """The planner's plan, within `WALK_BUDGET`; then every match, sorted.
 
         For a common word the planner walks the sort's index and checks the
@@ -347,23 +347,23 @@ class PostgresTextSearch(TextSearch):
         """
         walk = page.statement(select(*page.columns).where(self.filter()))
         try:
-            with self.work_limit(session, WALK_BUDGET):
-                return session.execute(walk).all()
+            with self.work_limit(tx, WALK_BUDGET):
+                return tx.execute(walk).all()
         except OutOfTime:
             matches = select(*page.columns).where(self.filter(), *page.conditions).cte("matches")
             matches = matches.prefix_with("MATERIALIZED")
             ordered = [_on(matches, term) for term in page.ordering]
-            return session.execute(select(*matches.c).order_by(*ordered).limit(page.limit)).all()
+            return tx.execute(select(*matches.c).order_by(*ordered).limit(page.limit)).all()
 
     @contextmanager
-    def work_limit(self, session: Session, budget: Budget) -> Iterator[None]:
+    def work_limit(self, tx: Session, budget: Budget) -> Iterator[None]:
         # A savepoint, so a cancelled statement leaves the read transaction usable.
         milliseconds = max(1, round(budget.postgres_seconds * 1000))
         try:
-            with session.begin_nested():
-                session.execute(text(f"SET LOCAL statement_timeout = {milliseconds}"))
+            with tx.begin_nested():
+                tx.execute(text(f"SET LOCAL statement_timeout = {milliseconds}"))
                 yield
-                session.execute(text("SET LOCAL statement_timeout TO DEFAULT"))
+                tx.execute(text("SET LOCAL statement_timeout TO DEFAULT"))
         except OperationalError as error:
             if getattr(error.orig, "sqlstate", None) != _QUERY_CANCELED:
                 raise

@@ -102,7 +102,7 @@ def anchor_at(day: date) -> datetime:
 
 
 def generate_catalog(
-    session: Session,
+    tx: Session,
     *,
     products: int,
     seed: int,
@@ -124,13 +124,13 @@ def generate_catalog(
     if products < 0 or seed < 0:
         raise ValueError("products and seed must be whole numbers >= 0")
     started = time.perf_counter()
-    connection = session.connection()
+    connection = tx.connection()
     lock_catalog(connection)
-    existing = session.exec(select(func.count()).select_from(Product)).one()
+    existing = tx.exec(select(func.count()).select_from(Product)).one()
     if existing and not append:
         raise CatalogNotEmptyError(existing)
 
-    refs = Refs(session, currency=currency)
+    refs = Refs(tx, currency=currency)
     category_ids = [_require(refs.category_id(leaf.path)) for leaf in vocabulary.LEAVES]
     brand_ids = {name: _require(refs.brand_id(name)) for name in brand_names()}
     seller_ids = [
@@ -153,7 +153,7 @@ def generate_catalog(
     first_id = start["product"] + 1
     big = products >= _BIG_LOAD
     with _big_sqlite_cache(connection, enabled=big), indexes_deferred(connection, enabled=big and not existing):
-        written = _write_products(session, settings, first_id, products, progress)
+        written = _write_products(tx, settings, first_id, products, progress)
     sync_sequences(connection)
     if connection.dialect.name == "postgresql" and products >= _BIG_LOAD:
         # Fresh statistics, so the first searches after a big load get good plans.
@@ -176,9 +176,9 @@ class _Written:
 
 
 def _write_products(
-    session: Session, settings: MakerSettings, first_id: int, count: int, progress: Callable[[int], None] | None
+    tx: Session, settings: MakerSettings, first_id: int, count: int, progress: Callable[[int], None] | None
 ) -> _Written:
-    connection = session.connection()
+    connection = tx.connection()
     writer = BulkWriter(connection)
     search_index = SqliteSearchIndex(connection) if connection.dialect.name == "sqlite" else None
     written = _Written()
@@ -227,9 +227,9 @@ def seed_demo_catalog(
         What was generated, or None when the catalog already had products.
     """
 
-    def fill(session: Session) -> GenerateResult | None:
+    def fill(tx: Session) -> GenerateResult | None:
         try:
-            return generate_catalog(session, products=products, seed=seed, anchor=anchor, currency=currency)
+            return generate_catalog(tx, products=products, seed=seed, anchor=anchor, currency=currency)
         except CatalogNotEmptyError:
             return None
 

@@ -139,11 +139,11 @@ class _Context:
     currency: str
     now: datetime
 
-    def writer(self, session: Session) -> ProductWriter:
-        lock_catalog(session.connection())
+    def writer(self, tx: Session) -> ProductWriter:
+        lock_catalog(tx.connection())
         return ProductWriter(
-            session=session,
-            refs=Refs(session, currency=self.currency),
+            tx=tx,
+            refs=Refs(tx, currency=self.currency),
             currency=self.currency,
             default_seller=self.seller,
             now=self.now,
@@ -165,8 +165,8 @@ def _import_in_batches(db: Database, parsed: Iterable[ParsedProduct], report: Im
 
 
 def _write_batch(db: Database, batch: list[ParsedProduct], report: ImportReport, context: _Context) -> None:
-    def write(session: Session) -> tuple[list[Outcome | RowError], WriteCounts]:
-        writer = context.writer(session)
+    def write(tx: Session) -> tuple[list[Outcome | RowError], WriteCounts]:
+        writer = context.writer(tx)
         results: list[Outcome | RowError] = []
         for product in batch:
             assert product.record is not None
@@ -194,8 +194,8 @@ class _RollbackError(Exception):
 
 def _import_strict(db: Database, parsed: Iterable[ParsedProduct], report: ImportReport, context: _Context) -> None:
     try:
-        with db.write() as session:
-            writer = context.writer(session)
+        with db.write() as tx:
+            writer = context.writer(tx)
             for product in parsed:
                 if product.record is None:
                     _reject(report, product.errors)

@@ -11,25 +11,25 @@ from shopmcp.services.ingest.importers.records import OfferRecord, ProductRecord
 BATCH_PRODUCTS = 500
 
 
-def export_records(session: Session) -> Iterator[ProductRecord]:
+def export_records(tx: Session) -> Iterator[ProductRecord]:
     """Every product with its variants and offers, by id; prices in minor units with their currency."""
-    brands = dict(session.exec(select(Brand.id, Brand.name)).all())
-    categories = dict(session.exec(select(Category.id, Category.path)).all())
-    sellers = dict(session.exec(select(Seller.id, Seller.name)).all())
+    brands = dict(tx.exec(select(Brand.id, Brand.name)).all())
+    categories = dict(tx.exec(select(Category.id, Category.path)).all())
+    sellers = dict(tx.exec(select(Seller.id, Seller.name)).all())
     after = 0
     while True:
-        products = session.exec(
+        products = tx.exec(
             select(Product).where(col(Product.id) > after).order_by(col(Product.id)).limit(BATCH_PRODUCTS)
         ).all()
         if not products:
             return
         ids = [product.id for product in products]
-        variants = session.exec(
+        variants = tx.exec(
             select(Variant)
             .where(col(Variant.product_id).in_(ids))
             .order_by(col(Variant.product_id), col(Variant.position), col(Variant.id))
         ).all()
-        offers = session.exec(
+        offers = tx.exec(
             select(Offer).where(col(Offer.product_id).in_(ids)).order_by(col(Offer.variant_id), col(Offer.id))
         ).all()
         offers_of = {key: list(group) for key, group in groupby(offers, key=lambda offer: offer.variant_id)}

@@ -67,7 +67,7 @@ class _Plan:
 class ProductWriter:
     """Applies records within one transaction (see the module docstring for the rules)."""
 
-    session: Session
+    tx: Session
     refs: Refs
     currency: str
     default_seller: str
@@ -87,13 +87,13 @@ class ProductWriter:
         ]
         product, created, changed = self._upsert_product(record, currency)
         assert product.id is not None
-        existing = [] if created else list(self.session.exec(select(Variant).where(Variant.product_id == product.id)))
+        existing = [] if created else list(self.tx.exec(select(Variant).where(Variant.product_id == product.id)))
         plan = self._match_variants(product, existing, record)
         variant_ids = self._write_variants(product, record, plan)
         changed |= plan.changed
         changed |= self._write_offers(product.id, record, variant_ids, sellers, currency, created=created)
-        self.session.flush()
-        refresh_products(self.session, [product.id])
+        self.tx.flush()
+        refresh_products(self.tx, [product.id])
         if created:
             return "created"
         return "updated" if changed else "unchanged"
@@ -125,11 +125,11 @@ class ProductWriter:
             values["review_count"] = record.review_count
         if record.created_at is not None:
             values["created_at"] = record.created_at
-        product = self.session.exec(select(Product).where(Product.handle == record.handle)).first()
+        product = self.tx.exec(select(Product).where(Product.handle == record.handle)).first()
         if product is None:
             product = Product(handle=record.handle, **{"created_at": self.now, **values})
-            self.session.add(product)
-            self.session.flush()
+            self.tx.add(product)
+            self.tx.flush()
             return product, True, True
         changed = False
         for name, value in values.items():
@@ -155,7 +155,7 @@ class ProductWriter:
                 claimed.append(variant_record.sku)
             plan.variants.append(variant)
         if claimed:
-            owners = self.session.exec(
+            owners = self.tx.exec(
                 select(Variant.sku, Product.handle)
                 .join(Product, col(Product.id) == col(Variant.product_id))
                 .where(col(Variant.sku).in_(claimed))
@@ -189,7 +189,7 @@ class ProductWriter:
         plan.changed |= bool(new_ids)
         if options_changed:
             changed_ids = [variant.id for variant in options_changed]
-            self.session.execute(delete(VariantOption).where(col(VariantOption.variant_id).in_(changed_ids)))
+            self.tx.execute(delete(VariantOption).where(col(VariantOption.variant_id).in_(changed_ids)))
         option_rows = [
             {"variant_id": variant_id, "product_id": product.id, "name": name.lower(), "value": value}
             for variant_id, row in zip(new_ids, new_rows, strict=True)
@@ -201,8 +201,8 @@ class ProductWriter:
             for name, value in v.options.items()
         ]
         if option_rows:
-            self.session.flush()
-            self.session.execute(insert(VariantOption), option_rows)
+            self.tx.flush()
+            self.tx.execute(insert(VariantOption), option_rows)
         created = iter(new_ids)
         ids: list[int] = []
         for variant in plan.variants:
@@ -228,7 +228,7 @@ class ProductWriter:
         """Insert new offers, update existing ones, deactivate the named sellers' others; whether anything changed."""
         existing: dict[tuple[int, int], Offer] = {}
         if not created:
-            offers = self.session.exec(select(Offer).where(Offer.product_id == product_id))
+            offers = self.tx.exec(select(Offer).where(Offer.product_id == product_id))
             existing = {(offer.variant_id, offer.seller_id): offer for offer in offers}
         applied: set[tuple[int, int]] = set()
         new_rows: list[dict[str, Any]] = []
@@ -263,8 +263,8 @@ class ProductWriter:
             for offer_id, row in zip(new_ids, new_rows, strict=True)
         ]
         if history:
-            self.session.flush()
-            self.session.execute(insert(PriceHistory), history)
+            self.tx.flush()
+            self.tx.execute(insert(PriceHistory), history)
         self.counts.offers_created += len(new_ids)
         return changed or bool(new_ids)
 
@@ -285,9 +285,9 @@ class ProductWriter:
     def _insert_returning_ids(self, model: type[Variant] | type[Offer], rows: list[dict[str, Any]]) -> list[int]:
         if not rows:
             return []
-        self.session.flush()
+        self.tx.flush()
         statement = insert(model).returning(col(model.id), sort_by_parameter_order=True)
-        return list(self.session.execute(statement, rows).scalars())
+        return list(self.tx.execute(statement, rows).scalars())
 
 
 def _variant_values(handle: str, position: int, record: VariantRecord) -> dict[str, Any]:
