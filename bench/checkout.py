@@ -25,10 +25,11 @@ from sqlalchemy import or_
 from sqlmodel import col, select
 
 from shopmcp import migrations
+from shopmcp.app_context import AppContext
 from shopmcp.config import load_settings
 from shopmcp.db import Database
 from shopmcp.models.catalog import Offer, Product
-from shopmcp.server import AppContext, build_server
+from shopmcp.server import build_server
 from shopmcp.services.ingest.demo_coupons import seed_demo_coupons
 from shopmcp.services.ingest.generator import seed_demo_catalog
 

@@ -30,10 +30,11 @@ from sqlalchemy import text
 from bench.checkout import ADDRESS
 from bench.harness import BenchContext, Row
 from shopmcp import migrations
+from shopmcp.app_context import AppContext
 from shopmcp.config import load_settings
 from shopmcp.db import Database
 from shopmcp.observability import configure_logging
-from shopmcp.server import AppContext, build_server
+from shopmcp.server import build_server
 from shopmcp.services.ingest.generator import seed_demo_catalog
 
 NAME = "contention"

@@ -25,10 +25,11 @@ from mcp.server import MCPServer
 from sqlalchemy.engine import make_url
 
 from shopmcp import migrations
+from shopmcp.app_context import AppContext
 from shopmcp.config import Settings, load_settings
 from shopmcp.db import Database, normalize_url
 from shopmcp.observability import configure_logging
-from shopmcp.server import AppContext, build_server
+from shopmcp.server import build_server
 
 DEFAULT_PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 PG_ADMIN_URL = normalize_url(os.environ.get("SHOPMCP_TEST_PG_URL", DEFAULT_PG_URL))

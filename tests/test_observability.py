@@ -22,9 +22,9 @@ from opentelemetry.sdk.trace.sampling import Decision, Sampler, SamplingResult
 from opentelemetry.trace import Link, SpanKind, TraceState
 from opentelemetry.util.types import Attributes
 
+from shopmcp.app_context import AppContext
 from shopmcp.db import Database
 from shopmcp.observability import _requested_exporters, add_trace_ids, configure_tracing
-from shopmcp.server import AppContext
 from tests.http.conftest import connect, make_server
 from tests.http.shopping import stocked_product
 

@@ -59,8 +59,9 @@ def _add_serve(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") 
 
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
     from shopmcp import __version__
+    from shopmcp.bootstrap import prepare_database
     from shopmcp.observability import configure_tracing
-    from shopmcp.server import build_server, prepare_database
+    from shopmcp.server import build_server
     from shopmcp.serving import UnsafeServeError, check_can_serve, serve_http
 
     overrides = {

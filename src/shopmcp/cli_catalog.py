@@ -75,7 +75,7 @@ def _add_generate(actions: "argparse._SubParsersAction[argparse.ArgumentParser]"
 
 
 def _generate(args: argparse.Namespace, settings: Settings) -> int:
-    from shopmcp.server import ensure_schema
+    from shopmcp.bootstrap import ensure_schema
     from shopmcp.services.ingest.generator import CatalogNotEmptyError, anchor_at, generate_catalog
     from shopmcp.services.ingest.generator.loader import settle
 
@@ -145,7 +145,7 @@ def _add_import(actions: "argparse._SubParsersAction[argparse.ArgumentParser]") 
 
 
 def _import(args: argparse.Namespace, settings: Settings) -> int:
-    from shopmcp.server import ensure_schema
+    from shopmcp.bootstrap import ensure_schema
     from shopmcp.services.ingest.generator.loader import settle
     from shopmcp.services.ingest.importers import ImportFormatError, detect_format, import_catalog
 
@@ -195,7 +195,7 @@ def _add_export(actions: "argparse._SubParsersAction[argparse.ArgumentParser]") 
 
 
 def _export(args: argparse.Namespace, settings: Settings) -> int:
-    from shopmcp.server import ensure_schema
+    from shopmcp.bootstrap import ensure_schema
     from shopmcp.services.ingest.importers.export import export_records
     from shopmcp.services.ingest.importers.jsonl import write_jsonl
 

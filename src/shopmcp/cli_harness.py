@@ -137,7 +137,7 @@ def _demo(args: argparse.Namespace, _settings: Settings) -> int:
 
 
 def _db_reset(args: argparse.Namespace, settings: Settings) -> int:
-    from shopmcp.server import ensure_schema
+    from shopmcp.bootstrap import ensure_schema
     from shopmcp.services.harness import state
     from shopmcp.services.harness.reset import reset_store
 

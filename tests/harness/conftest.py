@@ -8,9 +8,11 @@ from typing import Any
 import pytest
 from mcp.server import MCPServer
 
+from shopmcp.app_context import AppContext
+from shopmcp.bootstrap import prepare_database
 from shopmcp.core.runtime import runtime_from
 from shopmcp.db import Database
-from shopmcp.server import AppContext, build_server, prepare_database
+from shopmcp.server import build_server
 from tests.conftest import BACKENDS, create_pg_database, drop_pg_database, make_settings
 
 SMALL_STORE = 300

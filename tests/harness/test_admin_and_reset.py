@@ -8,7 +8,7 @@ from mcp import Client, MCPError
 from mcp.server import MCPServer
 from mcp.types import TextResourceContents
 
-from shopmcp.server import AppContext
+from shopmcp.app_context import AppContext
 from shopmcp.services.harness import state
 from tests.harness.conftest import SMALL_STORE, FreshStore
 from tests.tools.shopping import US_ADDRESS, Shopper, new_key, ok

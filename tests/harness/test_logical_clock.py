@@ -5,8 +5,8 @@ from collections.abc import Callable
 from mcp import Client
 from mcp.server import MCPServer
 
+from shopmcp.app_context import AppContext
 from shopmcp.db import Database
-from shopmcp.server import AppContext
 from tests.factories import CatalogBuilder, OfferSpec, VariantSpec
 from tests.tools.shopping import US_ADDRESS, Shopper, new_key, store_offer
 

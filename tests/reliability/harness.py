@@ -19,7 +19,7 @@ from mcp import Client
 from mcp.server import MCPServer
 from mcp.types import CallToolResult
 
-from shopmcp.server import AppContext
+from shopmcp.app_context import AppContext
 from tests.reliability.report import LONG
 
 __all__ = ["LONG"]  # the long form: `SHOPMCP_RELIABILITY_LONG=1 .venv/bin/pytest tests/reliability -q`

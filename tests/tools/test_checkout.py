@@ -12,10 +12,10 @@ from mcp.types import ElicitRequestParams, ElicitResult, ErrorData
 from sqlalchemy import func
 from sqlmodel import select
 
+from shopmcp.app_context import AppContext
 from shopmcp.db import Database
 from shopmcp.models.order import Order, StoredQuote
 from shopmcp.models.types import utcnow
-from shopmcp.server import AppContext
 from shopmcp.services import checkout as checkout_service
 from tests.tools.shopping import (
     NY_ADDRESS,

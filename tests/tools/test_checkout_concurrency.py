@@ -13,9 +13,9 @@ from mcp.server import MCPServer
 from sqlalchemy import func
 from sqlmodel import col, select
 
+from shopmcp.app_context import AppContext
 from shopmcp.db import Database
 from shopmcp.models.order import Order
-from shopmcp.server import AppContext
 from tests.factories import CatalogBuilder, OfferSpec, VariantSpec
 from tests.tools.shopping import US_ADDRESS, Shopper, new_key, offer_stock, store_offer
 

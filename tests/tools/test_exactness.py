@@ -16,8 +16,8 @@ from hypothesis import strategies as st
 from mcp import Client
 from mcp.server import MCPServer
 
+from shopmcp.app_context import AppContext
 from shopmcp.db import Database
-from shopmcp.server import AppContext
 from tests.factories import CatalogBuilder, OfferSpec, VariantSpec
 from tests.tools.shopping import Shopper, amounts_add_up, make_coupon, new_key, store_offer
 

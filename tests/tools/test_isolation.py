@@ -15,8 +15,8 @@ from mcp import Client
 from mcp.server import MCPServer
 from mcp.shared.exceptions import MCPError
 
+from shopmcp.app_context import AppContext
 from shopmcp.db import Database
-from shopmcp.server import AppContext
 from tests.tools.shopping import US_ADDRESS, Shopper, Store, make_coupon, new_key, offer_stock, small_store
 
 ServerFactory = Callable[..., MCPServer[AppContext]]

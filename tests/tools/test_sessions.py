@@ -15,10 +15,10 @@ from mcp.server.auth.provider import AccessToken
 from sqlalchemy import func
 from sqlmodel import select
 
+from shopmcp.app_context import AppContext, build_app_context
+from shopmcp.callers import ANONYMOUS, caller_of, resolve_scope
 from shopmcp.db import Database
 from shopmcp.models.shopping_session import ShoppingSession
-from shopmcp.server import AppContext
-from shopmcp.sessions import ANONYMOUS, caller_of, resolve_scope
 from tests.conftest import make_settings
 from tests.tools.shopping import Shopper, Store, ok, small_store
 
@@ -32,7 +32,7 @@ def store(database: Database) -> Store:
 
 @pytest.fixture
 def app(database: Database) -> AppContext:
-    return AppContext(settings=make_settings(database, principal=f"local-{secrets.token_hex(3)}"), db=database)
+    return build_app_context(make_settings(database, principal=f"local-{secrets.token_hex(3)}"), database)
 
 
 @pytest.fixture

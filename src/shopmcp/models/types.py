@@ -1,4 +1,4 @@
-"""Column types shared by every table: UTC datetimes and portable JSON."""
+"""Column types shared by every table: UTC datetimes, portable JSON, and the integer columns' limit."""
 
 from datetime import UTC, datetime
 from typing import Any
@@ -8,6 +8,9 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.types import TypeDecorator
 
 from shopmcp.core.runtime import current_time
+
+MAX_INT = 2**31 - 1
+"""The largest value of an Integer column (32-bit on PostgreSQL): no id, amount or count can exceed it."""
 
 # JSONB on PostgreSQL (indexable, compact), JSON text elsewhere.
 PortableJSON = JSON().with_variant(JSONB(), "postgresql")

@@ -30,7 +30,6 @@ from starlette.applications import Starlette
 from shopmcp.config import Settings
 from shopmcp.db import Database
 from shopmcp.serving.health import health_routes
-from shopmcp.serving.rate_limit import RateLimitMiddleware
 from shopmcp.serving.security import check_can_serve, transport_security
 
 HttpTransport = Literal["http", "sse"]
@@ -46,10 +45,8 @@ def is_stateless(settings: Settings) -> bool:
 
 
 def build_http_app(server: MCPServer[Any], settings: Settings, db: Database, transport: HttpTransport) -> Starlette:
-    """The ASGI app serving `server` over `transport`; call once per server."""
+    """The ASGI app serving `server` over `transport` (its middleware, the rate limit included, is the server's)."""
     check_can_serve(settings)
-    if settings.rate_limit:
-        server.middleware.append(RateLimitMiddleware(settings.rate_limit, settings.rate_limit_storage))
     security = transport_security(settings)
     if transport == "http":
         app = server.streamable_http_app(

@@ -31,7 +31,7 @@ from mcp.shared.exceptions import MCPError
 from shopmcp.auth import principal_of
 from shopmcp.core.errors import ErrorCode, ShopError
 from shopmcp.observability import note_call
-from shopmcp.tools.wiring import error_result
+from shopmcp.tool_errors import error_result
 
 log = structlog.get_logger(__name__)
 

@@ -1,19 +1,18 @@
-"""Thin MCP wiring by feature; each module's `register` adds its tools, resources and prompts."""
+"""Thin MCP wiring by feature; each module's `register` adds its tools, resources and prompts.
 
-from typing import TYPE_CHECKING, Any
+Every tool goes through the one decorator (`decorator.shop_tools`); its body is one service call.
+"""
 
 from mcp.server import MCPServer
 
-from shopmcp.tools import assistant, cart, catalog, checkout, harness, orders, session
-
-if TYPE_CHECKING:
-    from shopmcp.server import AppContext
+from shopmcp.app_context import AppContext
+from shopmcp.tools import assistant, cart, catalog, checkout, harness, orders, shopping_sessions
 
 
-def register_all(server: MCPServer[Any], app: "AppContext") -> None:
+def register_all(server: MCPServer[AppContext], app: AppContext) -> None:
     """Add every tool, resource, prompt and completion of shopmcp to `server`."""
     catalog.register(server, app)
-    session.register(server, app)
+    shopping_sessions.register(server, app)
     cart.register(server, app)
     checkout.register(server, app)
     orders.register(server, app)

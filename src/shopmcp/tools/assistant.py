@@ -1,12 +1,11 @@
 """The `shopping_assistant` prompt: how to shop well with shopmcp's tools."""
 
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated
 
 from mcp.server import MCPServer
 from pydantic import Field
 
-if TYPE_CHECKING:
-    from shopmcp.server import AppContext
+from shopmcp.app_context import AppContext
 
 GUIDE = """\
 You are shopping for a person in the shopmcp store. Work like a careful personal shopper.
@@ -43,7 +42,7 @@ minor units with a currency; show people the `formatted` string. Keep separate t
 sessions (new_session) and pass their session_id."""
 
 
-def register(server: MCPServer[Any], app: "AppContext") -> None:  # noqa: ARG001
+def register(server: MCPServer[AppContext], app: AppContext) -> None:  # noqa: ARG001
     @server.prompt(
         name="shopping_assistant",
         title="Shopping assistant",

@@ -1,49 +1,42 @@
 """Cart tools and the cart resources; every tool returns the whole cart."""
 
-from typing import TYPE_CHECKING, Annotated, Any
+from collections.abc import Callable
+from typing import Annotated, Any
 
 from mcp.server import MCPServer
 from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.exceptions import ResourceNotFoundError
 from pydantic import Field
 
+from shopmcp.app_context import AppContext
+from shopmcp.callers import Scope, caller_of, current_headers, resolve_scope
 from shopmcp.core.errors import ErrorCode, ShopError
 from shopmcp.models.cart import MAX_LINE_QUANTITY
 from shopmcp.models.cart_public import CartView
 from shopmcp.services import cart
-from shopmcp.services.shopping_sessions import Scope
-from shopmcp.sessions import caller_of, current_headers, resolve_scope, scope_of
-from shopmcp.tools.session import SessionIdParam, commerce_for
-from shopmcp.tools.wiring import READ_ONLY, WRITE, WRITE_IDEMPOTENT, shop_tool
+from shopmcp.tools.decorator import READ_ONLY, WRITE, WRITE_IDEMPOTENT, shop_tools
+from shopmcp.tools.params import Id
 
-if TYPE_CHECKING:
-    from shopmcp.server import AppContext
-
-_ID = Field(ge=1, le=2**31 - 1)  # the id columns are 32-bit on PostgreSQL
-LineIdParam = Annotated[int, _ID, Field(description="A line_id from the cart.")]
+LineIdParam = Annotated[Id, Field(description="A line_id from the cart.")]
 CouponCodeParam = Annotated[str, Field(min_length=1, max_length=50, description="The coupon code, any letter case.")]
 
 
-def register(server: MCPServer[Any], app: "AppContext") -> None:
-    shop = commerce_for(app.settings)
-    money_args = {"currency": shop.currency, "tax_table": shop.tax_table}
+def register(server: MCPServer[AppContext], app: AppContext) -> None:
+    tool = shop_tools(server, app)
+    money_args = {"currency": app.commerce.currency, "tax_table": app.commerce.tax_table}
 
-    def write(fn: Any, ctx: Context[Any, Any], session_id: str | None, **kwargs: Any) -> CartView:
-        scope = scope_of(ctx, app, session_id)
-        result: CartView = app.db.run_write(fn, scope=scope, **money_args, **kwargs)
-        return result
+    def write(fn: Callable[..., CartView], scope: Scope, **kwargs: Any) -> CartView:
+        return app.db.run_write(fn, scope=scope, **money_args, **kwargs)
 
-    @server.tool(annotations=WRITE)
-    @shop_tool
+    @tool(WRITE)
     def add_to_cart(
-        ctx: Context[Any, Any],
+        scope: Scope,
         product_id: Annotated[
-            int | None, _ID, Field(description="Add this product (when it has a single variant for sale).")
+            Id | None, Field(description="Add this product (when it has a single variant for sale).")
         ] = None,
-        variant_id: Annotated[int | None, _ID, Field(description="Add this variant (size, colour, ...).")] = None,
-        offer_id: Annotated[int | None, _ID, Field(description="Add this specific seller's offer.")] = None,
+        variant_id: Annotated[Id | None, Field(description="Add this variant (size, colour, ...).")] = None,
+        offer_id: Annotated[Id | None, Field(description="Add this specific seller's offer.")] = None,
         quantity: Annotated[int, Field(ge=1, le=MAX_LINE_QUANTITY, description="Units to add.")] = 1,
-        session_id: SessionIdParam = None,
     ) -> CartView:
         """Add units of a product to the cart and return the whole cart.
 
@@ -59,71 +52,62 @@ def register(server: MCPServer[Any], app: "AppContext") -> None:
         """
         return write(
             cart.add_to_cart,
-            ctx,
-            session_id,
+            scope,
             quantity=quantity,
             product_id=product_id,
             variant_id=variant_id,
             offer_id=offer_id,
         )
 
-    @server.tool(annotations=WRITE_IDEMPOTENT)
-    @shop_tool
+    @tool(WRITE_IDEMPOTENT)
     def update_cart_item(
-        ctx: Context[Any, Any],
+        scope: Scope,
         line_id: LineIdParam,
         quantity: Annotated[
             int, Field(ge=0, le=MAX_LINE_QUANTITY, description="The new number of units; 0 removes the line.")
         ],
-        session_id: SessionIdParam = None,
     ) -> CartView:
         """Set the quantity of a cart line (0 removes it) and return the whole cart.
 
         More than the stock is reduced to the stock (see `messages`); a line whose offer is out of stock
         or no longer sold fails with `out_of_stock`.
         """
-        return write(cart.update_cart_item, ctx, session_id, line_id=line_id, quantity=quantity)
+        return write(cart.update_cart_item, scope, line_id=line_id, quantity=quantity)
 
-    @server.tool(annotations=WRITE_IDEMPOTENT)
-    @shop_tool
-    def remove_from_cart(ctx: Context[Any, Any], line_id: LineIdParam, session_id: SessionIdParam = None) -> CartView:
+    @tool(WRITE_IDEMPOTENT)
+    def remove_from_cart(scope: Scope, line_id: LineIdParam) -> CartView:
         """Remove a line from the cart and return the whole cart."""
-        return write(cart.remove_from_cart, ctx, session_id, line_id=line_id)
+        return write(cart.remove_from_cart, scope, line_id=line_id)
 
-    @server.tool(annotations=READ_ONLY)
-    @shop_tool
-    def view_cart(ctx: Context[Any, Any], session_id: SessionIdParam = None) -> CartView:
+    @tool(READ_ONLY)
+    def view_cart(scope: Scope) -> CartView:
         """Show the cart: lines with seller, unit price, quantity, discount and totals, and `messages`.
 
         Shipping and tax are estimates: shipping by the standard method (or the method of the last
         preview_checkout), tax only once preview_checkout has had an address. Lines whose offer went out
         of stock or is no longer sold carry an `issue` and are left out of the totals.
         """
-        scope = scope_of(ctx, app, session_id)
         return app.db.run_read(cart.view_cart, scope=scope, **money_args)
 
-    @server.tool(annotations=WRITE_IDEMPOTENT)
-    @shop_tool
-    def clear_cart(ctx: Context[Any, Any], session_id: SessionIdParam = None) -> CartView:
+    @tool(WRITE_IDEMPOTENT)
+    def clear_cart(scope: Scope) -> CartView:
         """Remove every line and the coupon from the cart and return the (empty) cart."""
-        return write(cart.clear_cart, ctx, session_id)
+        return write(cart.clear_cart, scope)
 
-    @server.tool(annotations=WRITE_IDEMPOTENT)
-    @shop_tool
-    def apply_coupon(ctx: Context[Any, Any], code: CouponCodeParam, session_id: SessionIdParam = None) -> CartView:
+    @tool(WRITE_IDEMPOTENT)
+    def apply_coupon(scope: Scope, code: CouponCodeParam) -> CartView:
         """Apply a coupon code to the cart and return the whole cart with the discount.
 
         An order takes one coupon: applying another replaces it. Fails, leaving the cart unchanged, with
         `invalid_coupon` (unknown, expired or withdrawn code) or `coupon_not_applicable` (the cart does not
         meet its terms, e.g. a minimum subtotal or a category; the message says what is missing).
         """
-        return write(cart.apply_coupon, ctx, session_id, code=code)
+        return write(cart.apply_coupon, scope, code=code)
 
-    @server.tool(annotations=WRITE_IDEMPOTENT)
-    @shop_tool
-    def remove_coupon(ctx: Context[Any, Any], code: CouponCodeParam, session_id: SessionIdParam = None) -> CartView:
+    @tool(WRITE_IDEMPOTENT)
+    def remove_coupon(scope: Scope, code: CouponCodeParam) -> CartView:
         """Remove the applied coupon from the cart and return the whole cart."""
-        return write(cart.remove_coupon, ctx, session_id, code=code)
+        return write(cart.remove_coupon, scope, code=code)
 
     @server.resource(
         "shop://cart",
@@ -147,8 +131,8 @@ def register(server: MCPServer[Any], app: "AppContext") -> None:
         description="The cart of one of your shopping sessions, priced, as JSON (the result of view_cart).",
         mime_type="application/json",
     )
-    def session_cart_resource(session_id: str, ctx: Context[Any, Any]) -> str:
-        return _cart_json(scope_of(ctx, app, session_id))
+    def session_cart_resource(session_id: str, ctx: Context[AppContext]) -> str:
+        return _cart_json(resolve_scope(ctx.headers, app, session_id))
 
     def _cart_json(scope: Scope) -> str:
         try:

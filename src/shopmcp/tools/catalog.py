@@ -1,7 +1,8 @@
 """Catalog tools, resources and completions: read-only, no shopping session needed."""
 
+from collections.abc import Callable
 from decimal import Decimal
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated, Any
 
 import anyio.to_thread
 from mcp.server import MCPServer
@@ -9,18 +10,14 @@ from mcp.server.mcpserver.exceptions import ResourceNotFoundError
 from mcp.types import Completion, CompletionArgument, CompletionContext, PromptReference, ResourceTemplateReference
 from pydantic import Field, StringConstraints
 
+from shopmcp.app_context import AppContext
 from shopmcp.core.errors import ShopError
 from shopmcp.models.catalog_public import CategoryTree, CompareResult, ProductDetail, SearchResult, SortOrder
 from shopmcp.services import catalog, search
-from shopmcp.tools.wiring import READ_ONLY, shop_tool
+from shopmcp.tools.decorator import READ_ONLY, shop_tools
+from shopmcp.tools.params import Id, is_id
 
-if TYPE_CHECKING:
-    from shopmcp.server import AppContext
-
-MAX_ID = 2**31 - 1
-"""Ids are 32-bit integers on PostgreSQL; a larger one cannot exist."""
-
-ProductIdParam = Annotated[int, Field(ge=1, le=MAX_ID, description="A product id from search_products.")]
+ProductIdParam = Annotated[Id, Field(description="A product id from search_products.")]
 PriceParam = Annotated[
     Decimal | None,
     Field(ge=0, le=10**9, max_digits=14, description="In major units of the store currency, e.g. 49.99."),
@@ -32,11 +29,11 @@ _CATEGORY_ARGUMENTS = frozenset({"category", "category_slug"})
 _BRAND_ARGUMENTS = frozenset({"brand", "brand_name"})
 
 
-def register(server: MCPServer[Any], app: "AppContext") -> None:
-    currency = app.settings.currency
+def register(server: MCPServer[AppContext], app: AppContext) -> None:
+    tool = shop_tools(server, app)
+    currency = app.commerce.currency
 
-    @server.tool(annotations=READ_ONLY)
-    @shop_tool
+    @tool(READ_ONLY)
     def search_products(
         query: Annotated[
             str,
@@ -113,8 +110,7 @@ def register(server: MCPServer[Any], app: "AppContext") -> None:
         )
         return app.db.run_read(search.search_products, request=request, currency=currency)
 
-    @server.tool(annotations=READ_ONLY)
-    @shop_tool
+    @tool(READ_ONLY)
     def get_product(product_id: ProductIdParam) -> ProductDetail:
         """Everything about one product: description, attributes, variants and every seller's offer.
 
@@ -125,11 +121,10 @@ def register(server: MCPServer[Any], app: "AppContext") -> None:
         """
         return app.db.run_read(catalog.get_product, product_id=product_id)
 
-    @server.tool(annotations=READ_ONLY)
-    @shop_tool
+    @tool(READ_ONLY)
     def compare_prices(
         product_ids: Annotated[
-            list[Annotated[int, Field(ge=1, le=MAX_ID)]],
+            list[Id],
             Field(min_length=1, max_length=10, description="1 to 10 product ids from search_products."),
         ],
         quantity: Annotated[int, Field(ge=1, le=999, description="Units to buy of each product.")] = 1,
@@ -156,8 +151,7 @@ def register(server: MCPServer[Any], app: "AppContext") -> None:
             catalog.compare_prices, product_ids=product_ids, quantity=quantity, ship_to_country=ship_to_country
         )
 
-    @server.tool(annotations=READ_ONLY)
-    @shop_tool
+    @tool(READ_ONLY)
     def list_categories() -> CategoryTree:
         """List the store's category tree with the number of products for sale in each category.
 
@@ -170,8 +164,8 @@ def register(server: MCPServer[Any], app: "AppContext") -> None:
     _register_completions(server, app)
 
 
-def _register_resources(server: MCPServer[Any], app: "AppContext") -> None:
-    currency = app.settings.currency
+def _register_resources(server: MCPServer[AppContext], app: AppContext) -> None:
+    currency = app.commerce.currency
 
     @server.resource(
         "shop://categories",
@@ -191,7 +185,7 @@ def _register_resources(server: MCPServer[Any], app: "AppContext") -> None:
         mime_type="application/json",
     )
     def product_resource(product_id: str) -> str:
-        if not product_id.isdigit() or not 1 <= int(product_id) <= MAX_ID:
+        if not is_id(product_id):
             raise ResourceNotFoundError(f"No product with id {product_id!r}. {catalog.FIND_PRODUCTS}")
         return _read(lambda: app.db.run_read(catalog.get_product, product_id=int(product_id)))
 
@@ -218,7 +212,7 @@ def _register_resources(server: MCPServer[Any], app: "AppContext") -> None:
         return _read(lambda: app.db.run_read(search.search_products, request=request, currency=currency))
 
 
-def _read(load: Any) -> str:
+def _read(load: Callable[[], Any]) -> str:
     """JSON of what `load()` returns; a business error becomes the protocol's resource-not-found."""
     try:
         result = load()
@@ -227,7 +221,7 @@ def _read(load: Any) -> str:
     return str(result.model_dump_json())
 
 
-def _register_completions(server: MCPServer[Any], app: "AppContext") -> None:
+def _register_completions(server: MCPServer[AppContext], app: AppContext) -> None:
     # The SDK leaves its decorator factory untyped.
     @server.completion()  # type: ignore[no-untyped-call, untyped-decorator]
     async def complete(
@@ -250,5 +244,5 @@ def _register_completions(server: MCPServer[Any], app: "AppContext") -> None:
         return Completion(values=values, total=total, has_more=total > len(values))
 
 
-async def _run_read(app: "AppContext", fn: Any, **kwargs: Any) -> Any:
+async def _run_read(app: AppContext, fn: Callable[..., Any], **kwargs: Any) -> Any:
     return await anyio.to_thread.run_sync(lambda: app.db.run_read(fn, **kwargs))

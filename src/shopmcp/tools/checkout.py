@@ -8,8 +8,7 @@ standalone `elicitation/create` request on the handshake era. A declined or
 cancelled confirmation writes nothing and fails with `confirmation_declined`.
 """
 
-from datetime import timedelta
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated, Any
 
 import structlog
 from mcp.server import MCPServer
@@ -19,17 +18,14 @@ from mcp.server.mcpserver.resolve import Elicit, Resolve
 from mcp_types.version import is_version_at_least
 from pydantic import BaseModel, Field
 
+from shopmcp.app_context import AppContext
+from shopmcp.callers import Scope, peek_scope
 from shopmcp.core.errors import ErrorCode, ShopError
 from shopmcp.models.catalog import ShippingMethod
 from shopmcp.models.checkout_public import Quote, ShippingAddress
 from shopmcp.models.order_public import OrderView
 from shopmcp.services import checkout
-from shopmcp.sessions import peek_scope, scope_of
-from shopmcp.tools.session import SessionIdParam, commerce_for
-from shopmcp.tools.wiring import DESTRUCTIVE_IDEMPOTENT, READ_ONLY, shop_tool
-
-if TYPE_CHECKING:
-    from shopmcp.server import AppContext
+from shopmcp.tools.decorator import DESTRUCTIVE_IDEMPOTENT, READ_ONLY, shop_tools
 
 log = structlog.get_logger(__name__)
 
@@ -62,15 +58,14 @@ class CouldNotAsk(BaseModel):
     """The question could not be prepared (the database failed): the order must not go ahead unconfirmed."""
 
 
-def register(server: MCPServer[Any], app: "AppContext") -> None:
-    shop = commerce_for(app.settings)
-    quote_ttl = timedelta(seconds=app.settings.quote_ttl_seconds)
+def register(server: MCPServer[AppContext], app: AppContext) -> None:
+    tool = shop_tools(server, app)
+    shop = app.commerce
     methods = ", ".join(f"{name} ({outcome})" for name, outcome in shop.payments.methods().items())
 
-    @server.tool(annotations=READ_ONLY)
-    @shop_tool
+    @tool(READ_ONLY)
     def preview_checkout(
-        ctx: Context[Any, Any],
+        scope: Scope,
         shipping_address: ShippingAddress,
         shipping_method: Annotated[
             ShippingMethod, Field(description="standard or express, for every seller in the cart.")
@@ -78,7 +73,6 @@ def register(server: MCPServer[Any], app: "AppContext") -> None:
         payment_method: Annotated[
             str, Field(min_length=1, max_length=100, description=f"How the person pays: {methods}.")
         ] = "test_card_visa",
-        session_id: SessionIdParam = None,
     ) -> Quote:
         """Price the cart for checkout and return a quote: exact lines, shipping per seller, tax, total.
 
@@ -87,28 +81,27 @@ def register(server: MCPServer[Any], app: "AppContext") -> None:
         person the total, then call place_order with the `quote_id` before `expires_at`. Changes neither
         the cart nor stock (it only keeps the quote).
         """
-        scope = scope_of(ctx, app, session_id)
         return app.db.run_write(
             checkout.preview_checkout,
             scope=scope,
             currency=shop.currency,
             tax_table=shop.tax_table,
             provider=shop.payments,
-            quote_ttl=quote_ttl,
+            quote_ttl=shop.quote_ttl,
             shipping_address=shipping_address,
             shipping_method=shipping_method,
             payment_method=payment_method,
         )
 
     def confirmation(
-        ctx: Context[Any, Any], quote_id: str, idempotency_key: str, session_id: str | None
+        ctx: Context[AppContext], quote_id: str, idempotency_key: str, session_id: str | None
     ) -> Elicit[ConfirmOrder] | NotAsked | CouldNotAsk:
         if app.settings.confirm_orders == "never" or not _can_elicit(ctx):
             return NotAsked()
         # A resolver's exception would reach the client as an unstructured error; the tool body
         # turns this outcome into a structured one instead.
         try:
-            scope = peek_scope(ctx, app, session_id)
+            scope = peek_scope(ctx.headers, app, session_id)
             if scope is None:
                 return NotAsked()
             question = app.db.run_read(
@@ -119,14 +112,12 @@ def register(server: MCPServer[Any], app: "AppContext") -> None:
             return CouldNotAsk()
         return NotAsked() if question is None else Elicit(question, ConfirmOrder)
 
-    @server.tool(annotations=DESTRUCTIVE_IDEMPOTENT)
-    @shop_tool
+    @tool(DESTRUCTIVE_IDEMPOTENT)
     def place_order(
-        ctx: Context[Any, Any],
+        scope: Scope,
         quote_id: QuoteIdParam,
         idempotency_key: IdempotencyKeyParam,
         confirmed: Annotated[ElicitationResult[ConfirmOrder], Resolve(confirmation)],
-        session_id: SessionIdParam = None,
     ) -> OrderView:
         """Place the order a quote priced: take stock, charge the payment method, return the order.
 
@@ -144,7 +135,6 @@ def register(server: MCPServer[Any], app: "AppContext") -> None:
             )
         if not _confirmed(confirmed):
             raise checkout.confirmation_declined()
-        scope = scope_of(ctx, app, session_id)
         return app.db.run_write(
             checkout.place_order,
             scope=scope,
@@ -156,7 +146,7 @@ def register(server: MCPServer[Any], app: "AppContext") -> None:
         )
 
 
-def _can_elicit(ctx: Context[Any, Any]) -> bool:
+def _can_elicit(ctx: Context[AppContext]) -> bool:
     """Whether the client can be asked: it declared form elicitation, and the protocol has a way to ask."""
     capabilities = ctx.client_capabilities
     elicitation = capabilities.elicitation if capabilities is not None else None

@@ -6,7 +6,7 @@ and registered only with `SHOPMCP_ADMIN_TOOLS=true`: the store-wide hash
 (`shop://state/hash`) and `reset_store`, which wipes every session.
 """
 
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated, Any
 
 from mcp.server import MCPServer
 from mcp.server.mcpserver import Context
@@ -14,14 +14,13 @@ from mcp.server.mcpserver.exceptions import ResourceNotFoundError
 from mcp.types import ToolAnnotations
 from pydantic import BaseModel, Field
 
+from shopmcp.app_context import AppContext
+from shopmcp.callers import caller_of
 from shopmcp.core.runtime import runtime_from
+from shopmcp.models.types import MAX_INT
 from shopmcp.services.harness import state
 from shopmcp.services.harness.reset import reset_store as reset_service
-from shopmcp.sessions import caller_of
-from shopmcp.tools.wiring import shop_tool
-
-if TYPE_CHECKING:
-    from shopmcp.server import AppContext
+from shopmcp.tools.decorator import shop_tools
 
 RESET = ToolAnnotations(read_only_hint=False, destructive_hint=True, idempotent_hint=True, open_world_hint=False)
 """Wipes every session and regenerates the catalog; the same seed again gives the same store."""
@@ -36,7 +35,7 @@ class ResetOutcome(BaseModel):
     state_hash: str = Field(description="sha256 of the fresh store's state (as `shop://state/hash`).")
 
 
-def register(server: MCPServer[Any], app: "AppContext") -> None:
+def register(server: MCPServer[AppContext], app: AppContext) -> None:
     @server.resource(
         "shop://sessions/{session_id}/state",
         name="session_state",
@@ -44,7 +43,7 @@ def register(server: MCPServer[Any], app: "AppContext") -> None:
         description="Canonical JSON of one of your sessions (cart, quotes, orders), as `shopmcp state export`.",
         mime_type="application/json",
     )
-    def session_state_resource(session_id: str, ctx: Context[Any, Any]) -> str:
+    def session_state_resource(session_id: str, ctx: Context[AppContext]) -> str:
         principal = caller_of(ctx.headers, app.settings.principal).principal
         exported = app.db.run_read(_export, session_id=session_id, principal=principal)
         if exported is None:
@@ -59,7 +58,9 @@ def _export(*, tx: Any, session_id: str, principal: str) -> dict[str, Any] | Non
     return state.export_session(tx, session_id, principal=principal)
 
 
-def _register_admin(server: MCPServer[Any], app: "AppContext") -> None:
+def _register_admin(server: MCPServer[AppContext], app: AppContext) -> None:
+    tool = shop_tools(server, app)
+
     @server.resource(
         "shop://state/hash",
         name="state_hash",
@@ -71,10 +72,9 @@ def _register_admin(server: MCPServer[Any], app: "AppContext") -> None:
     def state_hash_resource() -> str:
         return app.db.run_read(state.store_hash)
 
-    @server.tool(annotations=RESET)
-    @shop_tool
+    @tool(RESET)
     def reset_store(
-        seed: Annotated[int, Field(ge=0, le=2**31 - 1, description="Catalog seed to generate the store from.")],
+        seed: Annotated[int, Field(ge=0, le=MAX_INT, description="Catalog seed to generate the store from.")],
         products: Annotated[
             int | None, Field(ge=1, le=100_000, description="Products to generate (default: the demo store's size).")
         ] = None,

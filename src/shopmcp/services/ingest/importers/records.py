@@ -14,8 +14,9 @@ from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Fiel
 from shopmcp.core.money import exponent, is_known_currency
 from shopmcp.models.catalog import ProductStatus
 from shopmcp.models.safe_text import PATH_LIMIT, TITLE_LIMIT, clean_block, clean_line, clean_mapping, has_nul
+from shopmcp.models.types import MAX_INT
 
-MAX_AMOUNT = 2**31 - 1
+MAX_AMOUNT = MAX_INT
 """The largest amount or count a column holds (32-bit integer)."""
 MAX_DESCRIPTION = 200_000
 MAX_VARIANTS = 2_048

@@ -1,7 +1,8 @@
-"""Who is calling, and which shopping session a call acts on (DESIGN.md section 3).
+"""Caller resolution: who is calling, and which shopping session a call acts on.
 
 The one place that turns an MCP request into a `Scope`; every session-scoped
-tool and resource goes through `resolve_scope`.
+tool (through the tool decorator) and resource goes through `resolve_scope`.
+docs/architecture.md has the rules and why.
 
 The principal:
 - HTTP with auth: the verified bearer token's subject (else its client id);
@@ -20,26 +21,27 @@ on each such call, its id returned in the result like a storefront cart id.
 from collections.abc import Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from mcp.server.auth.middleware.auth_context import get_access_token
 from mcp.server.context import CallNext, HandlerResult, ServerRequestContext
-from mcp.server.mcpserver import Context
 
+from shopmcp.app_context import AppContext
+from shopmcp.auth import ANONYMOUS, principal_of
 from shopmcp.models.shopping_session import DEFAULT_SESSION_KEY, TRANSPORT_SESSION_KEY_PREFIX
 from shopmcp.observability import note_call
-from shopmcp.services import shopping_sessions as sessions
+from shopmcp.services import shopping_sessions
 from shopmcp.services.shopping_sessions import Scope
 
-if TYPE_CHECKING:
-    from shopmcp.server import AppContext
+__all__ = ["ANONYMOUS", "Caller", "Scope", "caller_of", "current_headers", "peek_scope", "resolve_scope"]
 
-ANONYMOUS = "anonymous"
 TRANSPORT_SESSION_HEADER = "mcp-session-id"
 
 
 @dataclass(frozen=True)
 class Caller:
+    """Who is calling, and how their default shopping session is found."""
+
     principal: str
     default_key: str | None
     """How the caller's default session is found; None when each call without session_id gets a new one."""
@@ -54,7 +56,7 @@ def caller_of(headers: Mapping[str, str] | None, local_principal: str) -> Caller
     """
     token = get_access_token()
     if token is not None:
-        return Caller(principal=token.subject or token.client_id, default_key=DEFAULT_SESSION_KEY)
+        return Caller(principal=principal_of(token), default_key=DEFAULT_SESSION_KEY)
     if headers is None:
         return Caller(principal=local_principal, default_key=DEFAULT_SESSION_KEY)
     transport_session = headers.get(TRANSPORT_SESSION_HEADER)
@@ -63,35 +65,34 @@ def caller_of(headers: Mapping[str, str] | None, local_principal: str) -> Caller
     return Caller(principal=ANONYMOUS, default_key=None)
 
 
-def resolve_scope(headers: Mapping[str, str] | None, app: "AppContext", session_id: str | None) -> Scope:
+def resolve_scope(headers: Mapping[str, str] | None, app: AppContext, session_id: str | None) -> Scope:
     """The scope a session-scoped call acts on; creates the default session on first use."""
     caller = caller_of(headers, app.settings.principal)
     if session_id is not None:
         resolved = session_id
     elif caller.default_key is None:
-        resolved = app.db.run_write(sessions.create_session, principal=caller.principal).session_id
+        resolved = app.db.run_write(shopping_sessions.create_session, principal=caller.principal).session_id
     else:
-        found = app.db.run_read(sessions.find_keyed_session, principal=caller.principal, default_key=caller.default_key)
+        found = app.db.run_read(
+            shopping_sessions.find_keyed_session, principal=caller.principal, default_key=caller.default_key
+        )
         resolved = found or app.db.run_write(
-            sessions.ensure_keyed_session, principal=caller.principal, default_key=caller.default_key
+            shopping_sessions.ensure_keyed_session, principal=caller.principal, default_key=caller.default_key
         )
     note_call(principal=caller.principal, session_id=resolved)
     return Scope(principal=caller.principal, session_id=resolved)
 
 
-def scope_of(ctx: Context[Any, Any], app: "AppContext", session_id: str | None) -> Scope:
-    """`resolve_scope` for a tool or resource template, from its injected context."""
-    return resolve_scope(ctx.headers, app, session_id)
-
-
-def peek_scope(ctx: Context[Any, Any], app: "AppContext", session_id: str | None) -> Scope | None:
+def peek_scope(headers: Mapping[str, str] | None, app: AppContext, session_id: str | None) -> Scope | None:
     """The scope a call would act on, without creating any session; None when it would be a new one."""
-    caller = caller_of(ctx.headers, app.settings.principal)
+    caller = caller_of(headers, app.settings.principal)
     if session_id is not None:
         return Scope(principal=caller.principal, session_id=session_id)
     if caller.default_key is None:
         return None
-    found = app.db.run_read(sessions.find_keyed_session, principal=caller.principal, default_key=caller.default_key)
+    found = app.db.run_read(
+        shopping_sessions.find_keyed_session, principal=caller.principal, default_key=caller.default_key
+    )
     return Scope(principal=caller.principal, session_id=found) if found else None
 
 

@@ -1,0 +1,25 @@
+"""Parameter types the tools share: ids within what the database holds, and the shopping session."""
+
+from typing import Annotated
+
+from pydantic import Field
+
+from shopmcp.models.types import MAX_INT
+
+Id = Annotated[int, Field(ge=1, le=MAX_INT)]
+"""An id of a row: the id columns are 32-bit on PostgreSQL, so a larger one cannot exist."""
+
+SessionIdParam = Annotated[
+    str | None,
+    Field(
+        max_length=64,
+        description="The shopping session to act on, from new_session. Leave it out to use your default session "
+        "(an anonymous HTTP caller gets a new session instead: keep the session_id from the result).",
+    ),
+]
+"""`session_id`, which the tool decorator adds to every tool that acts on a shopping session."""
+
+
+def is_id(text: str) -> bool:
+    """Whether `text` (e.g. a resource URI's part) spells a possible id."""
+    return text.isdigit() and 1 <= int(text) <= MAX_INT
