@@ -292,7 +292,7 @@ def test_category_slugs_and_brand_names_are_unique() -> None:
     assert len(set(paths)) == len(paths)
 
 
-def test_the_sqlite_fast_path_is_derived_from_the_trigger_in_db_py(empty_catalog: Database) -> None:
+def test_the_sqlite_fast_path_is_derived_from_the_trigger_the_migration_made(empty_catalog: Database) -> None:
     if empty_catalog.dialect != "sqlite":
         pytest.skip("FTS5 is SQLite's")
     with empty_catalog.write() as tx:

@@ -8,7 +8,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import text
 
-from shopmcp.db import SQLITE_SEARCH_DDL, Database
+from shopmcp import migrations
+from shopmcp.db import Database
 from shopmcp.services.search.query import (
     MAX_TERMS,
     ParsedQuery,
@@ -119,9 +120,15 @@ def test_tsquery_rendering_quotes_every_lexeme() -> None:
 
 
 @pytest.fixture(scope="module")
-def fts5() -> Iterator[sqlite3.Connection]:
+def fts5(tmp_path_factory: pytest.TempPathFactory) -> Iterator[sqlite3.Connection]:
+    """An in-memory copy of the full-text table as the search migration creates it, holding one product."""
+    schema = Database(f"sqlite:///{tmp_path_factory.mktemp('fts5') / 'schema.db'}")
+    migrations.upgrade(schema.engine)
+    with schema.read() as tx:
+        definition = tx.execute(text("SELECT sql FROM sqlite_master WHERE name = 'product_fts'")).scalar_one()
+    schema.dispose()
     connection = sqlite3.connect(":memory:")
-    connection.execute(SQLITE_SEARCH_DDL[0])
+    connection.execute(definition)
     connection.execute(
         "INSERT INTO product_fts (rowid, title, brand, category, description) "
         "VALUES (1, 'USB-C cable', 'Acme', 'Electronics > Cables', 'Braided nylon, kid''s size')"

@@ -11,8 +11,6 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-import shopmcp.models.types
-
 revision: str = "0001"
 down_revision: str | None = None
 branch_labels: str | Sequence[str] | None = None
@@ -81,7 +79,7 @@ def upgrade() -> None:
         ),
         sa.Column("image_url", sa.String(length=2000), nullable=True),
         sa.Column("status", sa.String(length=20), nullable=False),
-        sa.Column("created_at", shopmcp.models.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("currency", sa.String(length=3), nullable=False),
         sa.Column("min_price", sa.Integer(), nullable=True),
         sa.Column("max_price", sa.Integer(), nullable=True),
@@ -164,7 +162,7 @@ def upgrade() -> None:
         sa.Column("condition", sa.String(length=20), nullable=False),
         sa.Column("handling_days", sa.Integer(), nullable=False),
         sa.Column("active", sa.Boolean(), nullable=False),
-        sa.Column("updated_at", shopmcp.models.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.CheckConstraint("price >= 0", name="offer_price_nonneg"),
         sa.CheckConstraint("stock >= 0", name="offer_stock_nonneg"),
         sa.ForeignKeyConstraint(
@@ -211,7 +209,7 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("offer_id", sa.Integer(), nullable=False),
         sa.Column("price", sa.Integer(), nullable=False),
-        sa.Column("valid_from", shopmcp.models.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("valid_from", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["offer_id"],
             ["offer.id"],

@@ -10,8 +10,6 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-import shopmcp.models.types
-
 revision: str = "0003"
 down_revision: str | None = "0002"
 branch_labels: str | Sequence[str] | None = None
@@ -32,9 +30,9 @@ def upgrade() -> None:
         sa.Column("category_id", sa.Integer(), nullable=True),
         sa.Column("once_per_session", sa.Boolean(), nullable=False),
         sa.Column("active", sa.Boolean(), nullable=False),
-        sa.Column("starts_at", shopmcp.models.types.UTCDateTime(timezone=True), nullable=True),
-        sa.Column("expires_at", shopmcp.models.types.UTCDateTime(timezone=True), nullable=True),
-        sa.Column("created_at", shopmcp.models.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("starts_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("expires_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.CheckConstraint("kind <> 'percent' OR value <= 10000", name="coupon_percent_max"),
         sa.CheckConstraint("kind IN ('percent', 'fixed')", name="coupon_kind"),
         sa.CheckConstraint("value > 0", name="coupon_value_positive"),
@@ -51,7 +49,7 @@ def upgrade() -> None:
         sa.Column("principal", sa.String(length=200), nullable=False),
         sa.Column("default_key", sa.String(length=300), nullable=True),
         sa.Column("coupon_id", sa.Integer(), nullable=True),
-        sa.Column("created_at", shopmcp.models.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["coupon_id"],
             ["coupon.id"],
@@ -76,8 +74,8 @@ def upgrade() -> None:
         sa.Column("shipping_method", sa.String(length=20), nullable=False),
         sa.Column("payment_method", sa.String(length=100), nullable=False),
         sa.Column("coupon_id", sa.Integer(), nullable=True),
-        sa.Column("created_at", shopmcp.models.types.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("expires_at", shopmcp.models.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("order_id", sa.String(length=64), nullable=True),
         sa.ForeignKeyConstraint(
             ["coupon_id"],
@@ -99,7 +97,7 @@ def upgrade() -> None:
         sa.Column("offer_id", sa.Integer(), nullable=False),
         sa.Column("quantity", sa.Integer(), nullable=False),
         sa.Column("price_at_add", sa.Integer(), nullable=False),
-        sa.Column("added_at", shopmcp.models.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("added_at", sa.DateTime(timezone=True), nullable=False),
         sa.CheckConstraint("quantity > 0 AND quantity <= 999", name="cart_line_quantity"),
         sa.ForeignKeyConstraint(["offer_id"], ["offer.id"], ondelete="CASCADE"),
         sa.ForeignKeyConstraint(["session_id"], ["shopping_session.id"], ondelete="CASCADE"),
@@ -135,8 +133,8 @@ def upgrade() -> None:
         sa.Column("payment_id", sa.String(length=200), nullable=False),
         sa.Column("refund_id", sa.String(length=200), nullable=True),
         sa.Column("cancel_reason", sa.String(length=50), nullable=True),
-        sa.Column("placed_at", shopmcp.models.types.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("updated_at", shopmcp.models.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("placed_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.CheckConstraint(
             "status IN ('placed', 'processing', 'shipped', 'delivered', 'cancelled')", name="customer_order_status"
         ),
@@ -167,7 +165,7 @@ def upgrade() -> None:
         sa.Column("coupon_id", sa.Integer(), nullable=False),
         sa.Column("session_id", sa.String(length=64), nullable=False),
         sa.Column("order_id", sa.String(length=64), nullable=False),
-        sa.Column("redeemed_at", shopmcp.models.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("redeemed_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["coupon_id"],
             ["coupon.id"],
@@ -193,7 +191,7 @@ def upgrade() -> None:
         sa.Column("key", sa.String(length=200), nullable=False),
         sa.Column("quote_id", sa.String(length=64), nullable=False),
         sa.Column("order_id", sa.String(length=64), nullable=False),
-        sa.Column("created_at", shopmcp.models.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["order_id"],
             ["customer_order.id"],
@@ -242,7 +240,7 @@ def upgrade() -> None:
         sa.Column("from_status", sa.String(length=20), nullable=True),
         sa.Column("to_status", sa.String(length=20), nullable=False),
         sa.Column("note", sa.String(length=500), nullable=False),
-        sa.Column("changed_at", shopmcp.models.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("changed_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["order_id"],
             ["customer_order.id"],

@@ -27,7 +27,7 @@ from sqlalchemy.dialects import registry
 from sqlalchemy.engine import Connection
 from sqlmodel import SQLModel
 
-from shopmcp.db import SQLITE_SEARCH_DDL, Database
+from shopmcp.db import Database
 from shopmcp.models.catalog import Offer, PriceHistory, Product, Variant, VariantOption
 from shopmcp.models.types import UTCDateTime
 from shopmcp.services.ingest.generator.products import (
@@ -284,7 +284,10 @@ class SqliteSearchIndex:
 
     def __init__(self, connection: Connection) -> None:
         self._connection = connection
-        self._trigger_ddl = next(ddl for ddl in SQLITE_SEARCH_DDL if f"CREATE TRIGGER {self._TRIGGER}" in ddl)
+        # The trigger as the database holds it (the search migration made it), to put back as it was.
+        self._trigger_ddl: str = connection.execute(
+            text("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = :name"), {"name": self._TRIGGER}
+        ).scalar_one()
         self.bulk_insert = bulk_index_statement(self._trigger_ddl)
 
     @contextmanager
