@@ -26,6 +26,7 @@ demo: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench reliability >&2
 	$(BIN)/ruff format --check src tests bench reliability >&2
+	$(BIN)/lint-imports --no-cache >&2
 
 typecheck: $(STAMP)
 	$(BIN)/mypy >&2

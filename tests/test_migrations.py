@@ -1,5 +1,6 @@
-"""The Alembic migrations build exactly the schema the models describe, and undo it."""
+"""The Alembic migrations build exactly the schema the models describe, undo it, and stay frozen."""
 
+import ast
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -59,3 +60,13 @@ def test_the_schema_is_current_only_at_the_newest_revision(empty_database: Datab
     migrations.upgrade(empty_database.engine)
 
     assert migrations.is_current(empty_database.engine)
+
+
+def test_no_revision_imports_the_application() -> None:
+    """A revision is frozen: editing the models or the database code never changes what it does."""
+    for path in sorted((Path(migrations.__file__).parent / "versions").glob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        imported = [alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names]
+        imported += [node.module or "" for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)]
+
+        assert [name for name in imported if name.split(".")[0] == "shopmcp"] == [], path.name

@@ -9,7 +9,7 @@ import json
 import subprocess
 import sys
 
-from shopmcp import cli_catalog
+from shopmcp.cli import catalog as cli_catalog
 from shopmcp.services.ingest import importers
 
 _SERVE_PATH = "import shopmcp.cli, shopmcp.server, shopmcp.serving.stdio"

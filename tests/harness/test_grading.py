@@ -5,7 +5,7 @@ from typing import Any
 
 import pytest
 
-from shopmcp.cli_harness import demo_tasks_path
+from shopmcp.cli.harness import demo_tasks_path
 from shopmcp.services.harness.tasks import ShoppingTask, find_task, grade, load_tasks
 
 

@@ -15,7 +15,7 @@ from shopmcp.core.errors import ShopError, not_found
 from shopmcp.models.cart_public import SessionInfo
 from shopmcp.models.shopping_session import ShoppingSession
 from shopmcp.models.types import utcnow
-from shopmcp.services.harness.determinism import enter_session, keyed_id, new_id
+from shopmcp.services.determinism import enter_session, keyed_id, new_id
 
 
 @dataclass(frozen=True)

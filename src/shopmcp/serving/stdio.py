@@ -8,9 +8,14 @@ line that is not JSON, -32600 (invalid request) for JSON that is not a JSON-RPC
 message (including batch arrays, which MCP no longer allows). This module sits
 between the SDK's stdio transport and the server and writes those answers; the
 session keeps serving.
+
+Started by hand at a terminal, the server says on stderr that it waits for a client on stdin,
+so a person who ran `shopmcp serve` to try it sees why nothing happens. A client's pipe gets
+nothing extra, and stdout only ever carries the protocol.
 """
 
-from typing import Any
+import sys
+from typing import Any, TextIO
 
 import anyio
 import mcp_types as types
@@ -22,6 +27,11 @@ from mcp.server.stdio import stdio_server
 from mcp.shared.message import SessionMessage
 
 log = structlog.get_logger(__name__)
+
+WAITING = (
+    "shopmcp: waiting for an MCP client on stdin (stdio transport). This is a server for MCP clients "
+    "such as Claude Desktop, not an interactive program: configure it in a client, or press Ctrl-D to stop."
+)
 
 PARSE_ERROR = -32700
 INVALID_REQUEST = -32600
@@ -55,8 +65,15 @@ async def _answer_unreadable_lines(
             await server_side.send(item)
 
 
+def announce_waiting(stdin: TextIO, stderr: TextIO) -> None:
+    """One line on stderr when stdin is a terminal (a person, not a client, started the server)."""
+    if stdin.isatty():
+        print(WAITING, file=stderr, flush=True)
+
+
 async def run_stdio(server: MCPServer[Any]) -> None:
     """Serve `server` on stdin/stdout until stdin closes (what `MCPServer.run("stdio")` does, plus the answers)."""
+    announce_waiting(sys.stdin, sys.stderr)
     # The SDK has no public hook for transport-level errors on stdio; its low-level
     # server is what `MCPServer.run_stdio_async` drives too.
     lowlevel = server._lowlevel_server

@@ -31,7 +31,7 @@ from shopmcp.services.cart.priced import price_session_cart
 from shopmcp.services.cart.snapshot import Snapshot, SnapshotLine, build_snapshot
 from shopmcp.services.catalog.aggregates import refresh_products
 from shopmcp.services.checkout.quote import empty_cart, quote_not_found, require_checkout_ready
-from shopmcp.services.harness.determinism import new_id
+from shopmcp.services.determinism import new_id
 from shopmcp.services.orders import status as order_status
 from shopmcp.services.orders.read import order_view
 from shopmcp.services.payments import PaymentProvider

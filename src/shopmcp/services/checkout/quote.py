@@ -19,7 +19,7 @@ from shopmcp.services.cart.priced import PricedCart, price_session_cart
 from shopmcp.services.cart.snapshot import Snapshot, build_snapshot
 from shopmcp.services.cart.views import coupon_view, line_views, shipment_views
 from shopmcp.services.checkout.addresses import normalize_address
-from shopmcp.services.harness.determinism import new_id
+from shopmcp.services.determinism import new_id
 from shopmcp.services.payments import PaymentProvider
 from shopmcp.services.pricing.tax import TaxTable, destination_of
 from shopmcp.services.shopping_sessions import Scope, require_session

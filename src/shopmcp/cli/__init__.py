@@ -1,4 +1,4 @@
-"""The `shopmcp` command: serve, catalog, db and token."""
+"""The `shopmcp` command: serve, catalog, db, token, and the harness commands (state, tasks, demo)."""
 
 import argparse
 import sys
@@ -6,9 +6,9 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from shopmcp import migrations
-from shopmcp.cli_catalog import add_catalog
-from shopmcp.cli_harness import add_db_reset, add_harness
+from shopmcp import __version__, migrations
+from shopmcp.cli.catalog import add_catalog
+from shopmcp.cli.harness import add_db_reset, add_harness
 from shopmcp.config import Settings, load_settings
 from shopmcp.db import Database
 from shopmcp.observability import configure_logging
@@ -28,6 +28,7 @@ def main(argv: Sequence[str] | None = None) -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="shopmcp", description=__doc__)
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument(
         "--database-url", help="SQLAlchemy URL of the database (default: SHOPMCP_DATABASE_URL, else SQLite)."
     )
@@ -58,7 +59,6 @@ def _add_serve(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") 
 
 
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
-    from shopmcp import __version__
     from shopmcp.bootstrap import prepare_database
     from shopmcp.observability import configure_tracing
     from shopmcp.server import build_server
