@@ -15,7 +15,7 @@ from shopmcp import migrations
 from shopmcp.db import Database
 from tests.conftest import BACKENDS, create_pg_database, drop_pg_database
 
-# Objects the search migration creates outside the models (DESIGN.md section 6).
+# Objects the search migration creates outside the models (its FTS5 table, tsvector column and index).
 _SEARCH_OBJECTS = ("product_fts", "search_vector", "ix_variant_option_search")
 
 

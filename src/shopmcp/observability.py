@@ -1,4 +1,4 @@
-"""Logging (structlog, always on stderr), the one summary line per tool call, and tracing (DESIGN.md section 9).
+"""Logging (structlog, always on stderr), the one summary line per tool call, and tracing.
 
 Behaviour lives in processors: every line is redacted of addresses, emails,
 tokens and payment data before it is rendered, carries the current trace and

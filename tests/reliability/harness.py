@@ -102,7 +102,7 @@ def error_of(result: CallToolResult) -> dict[str, Any] | None:
 
 
 def assert_clean_error(error: dict[str, Any], *, allowed: frozenset[str] = BUSINESS_CODES) -> None:
-    """A business error as DESIGN.md section 5 has it: known code, a message without internals, a resolution."""
+    """A business error in its one shape: a known code, a message without internals, a resolution."""
     assert error.get("code") in allowed, f"unexpected error code: {error}"
     assert set(error) == {"code", "message", "resolution", "details"}, error
     assert error["resolution"] in {"recoverable", "requires_buyer_input", "unrecoverable"}, error

@@ -1,4 +1,4 @@
-"""Bearer-token auth for HTTP: who is calling (DESIGN.md section 3).
+"""Bearer-token auth for HTTP: who is calling (docs/architecture.md, "Who is calling").
 
 Two kinds of token, usable together: static tokens from a file of hashes
 (`shopmcp token create`) and JWTs signed by an identity provider. Either way

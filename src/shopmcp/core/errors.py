@@ -1,4 +1,4 @@
-"""Business errors the agent can act on (DESIGN.md section 5).
+"""Business errors the agent can act on (docs/architecture.md, "Errors").
 
 Services raise `ShopError`; the tool layer turns it into a tool result with
 `isError: true` and `{"error": {"code", "message", "resolution", "details"}}`.

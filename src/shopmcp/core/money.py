@@ -1,4 +1,4 @@
-"""Money arithmetic: integer minor units inside, `Decimal` at the edges, never float (DESIGN.md section 4)."""
+"""Money arithmetic: integer minor units inside, `Decimal` at the edges, never float (docs/architecture.md, "Money")."""
 
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import cache, lru_cache

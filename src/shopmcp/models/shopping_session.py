@@ -1,4 +1,4 @@
-"""Shopping sessions: the handle that scopes every cart, quote and order (DESIGN.md section 3).
+"""Shopping sessions: the handle that scopes every cart, quote and order (docs/architecture.md, "Who is calling").
 
 A session belongs to one principal for its whole life. Its id is minted by
 the server from at least 128 random bits, so it cannot be guessed; every query

@@ -1,10 +1,9 @@
 """Every generated value in one place: ids, and the time a session's call runs at.
 
-Outside seeded mode an id is a prefix and 144 random bits (unguessable, as
-DESIGN.md section 3 requires). In seeded mode (`SHOPMCP_DETERMINISTIC_SEED`)
-an id is a keyed hash of the seed, the id's kind, its scope (the principal for
-a session, the session for a quote or an order) and a counter kept in the
-database (`harness_counter`), so:
+Outside seeded mode an id is a prefix and 144 random bits: never guessable or
+sequential. In seeded mode (`SHOPMCP_DETERMINISTIC_SEED`) an id is a keyed hash
+of the seed, the id's kind, its scope (the principal for a session, the session
+for a quote or an order) and a counter kept in the database (`harness_counter`), so:
 - the same calls in the same order within a scope give the same ids, whichever
   process serves them and across restarts (the counters are rows, not memory);
 - ids stay unique (one counter value per scope and kind, 144-bit hashes) and

@@ -1,4 +1,4 @@
-"""The money rules of a cart, as pure functions: coupon discount, shipping, tax (DESIGN.md section 4).
+"""The money rules of a cart, as pure functions: coupon discount, shipping, tax.
 
 Everything is integer minor units. The parts are rounded once each and the
 totals are sums of the rounded parts, so lines and shipments always add up
