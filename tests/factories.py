@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
-from sqlmodel import Session, SQLModel
+from sqlmodel import Session, SQLModel, col, select
 
 from shopmcp.db import Database
 from shopmcp.models.catalog import (
@@ -199,3 +199,22 @@ class CatalogBuilder:
             tx.add(PriceHistory(offer_id=offer.id, price=price, valid_from=now - timedelta(days=days_ago)))
         # The current price holds from one day ago, after the last history point.
         tx.add(PriceHistory(offer_id=offer.id, price=spec.price, valid_from=now - timedelta(days=1)))
+
+
+def store_offer(database: Database, product_id: int | None, seller_id: int | None = None) -> int:
+    """The id of the product's cheapest offer (from `seller_id`, when given)."""
+    with database.read() as tx:
+        statement = select(Offer.id).where(Offer.product_id == product_id)
+        if seller_id is not None:
+            statement = statement.where(Offer.seller_id == seller_id)
+        found = tx.exec(statement.order_by(col(Offer.price))).first()
+        assert found is not None
+        return found
+
+
+def offer_stock(database: Database, offer_id: int) -> int:
+    """The offer's own stock, as the database holds it."""
+    with database.read() as tx:
+        offer = tx.get(Offer, offer_id)
+        assert offer is not None
+        return offer.stock

@@ -25,8 +25,8 @@ from opentelemetry.util.types import Attributes
 from shopmcp.app_context import AppContext
 from shopmcp.db import Database
 from shopmcp.observability import _requested_exporters, add_trace_ids, configure_tracing
-from tests.http.conftest import connect, make_server
-from tests.http.shopping import stocked_product
+from tests.serving.conftest import connect, make_server
+from tests.serving.shopping import stocked_product
 
 
 class _Switch(Sampler):

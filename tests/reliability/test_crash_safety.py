@@ -24,12 +24,11 @@ import anyio
 from mcp import Client
 
 from shopmcp.db import Database
-from tests.factories import CatalogBuilder, OfferSpec, VariantSpec
-from tests.http.conftest import ServerProcess, connect, make_server
-from tests.http.shopping import ADDRESS
+from tests.factories import CatalogBuilder, OfferSpec, VariantSpec, store_offer
 from tests.reliability.invariants import check_orders, check_stock, order_statuses, placed_quotes
 from tests.reliability.report import LONG, record, run_seed
-from tests.tools.shopping import store_offer
+from tests.serving.conftest import ServerProcess, connect, make_server
+from tests.serving.shopping import ADDRESS
 
 KILLS_BOUNDED = 10
 KILLS_LONG = 110

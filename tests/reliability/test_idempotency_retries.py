@@ -19,10 +19,12 @@ import pytest
 from mcp import Client
 
 from shopmcp.db import Database
-from tests.http.conftest import ServerProcess, connect, make_server, running_pair
-from tests.http.shopping import ADDRESS, offer_stock, ok, stocked_product
+from tests.calls import ok
+from tests.factories import offer_stock, store_offer
 from tests.reliability.invariants import check_orders, placed_quotes
 from tests.reliability.report import LONG, record, run_seed
+from tests.serving.conftest import ServerProcess, connect, make_server, running_pair
+from tests.serving.shopping import ADDRESS, stocked_product
 
 PUBLIC_URL = "http://shop.reliability/mcp"
 PRINCIPAL = f"retrier-{secrets.token_hex(3)}"
@@ -83,7 +85,7 @@ async def test_a_retry_after_the_client_gave_up_waiting_returns_the_one_order(pa
                 assert gave_up.structured_content is not None
                 assert again["order_id"] == gave_up.structured_content["order_id"], f"seed {seed}"
             assert _orders_of(database, [args["quote_id"]]) == 1, f"seed {seed}"
-    assert offer_stock(database, product.id) == STOCK - QUANTITY * TIMEOUT_ROUNDS, f"seed {seed}"
+    assert offer_stock(database, store_offer(database, product.id)) == STOCK - QUANTITY * TIMEOUT_ROUNDS, f"seed {seed}"
     assert not check_orders(database, [PRINCIPAL]), f"seed {seed}"
     record(
         f"place_order retried after a client timeout ({database.engine.dialect.name})",
@@ -122,7 +124,7 @@ async def test_identical_place_orders_sent_at_once_through_two_processes_make_on
         assert per_round[0].get("status") == "placed", per_round[0]
         assert {answer["order_id"] for answer in per_round} == {per_round[0]["order_id"]}
     assert _orders_of(database, [args["quote_id"] for args in rounds]) == CONCURRENT_ROUNDS
-    assert offer_stock(database, product.id) == STOCK - QUANTITY * CONCURRENT_ROUNDS
+    assert offer_stock(database, store_offer(database, product.id)) == STOCK - QUANTITY * CONCURRENT_ROUNDS
     record(
         f"{2 * CLIENTS_PER_PROCESS} identical place_order at once via 2 processes, {era} era "
         f"({database.engine.dialect.name})",
@@ -156,7 +158,7 @@ async def test_a_retry_after_the_server_was_killed_right_after_the_call_returns_
             assert _orders_of(database, [args["quote_id"]]) == 1, f"seed {seed}"
     finally:
         server.stop()
-    assert offer_stock(database, product.id) == STOCK - QUANTITY * RESTART_ROUNDS, f"seed {seed}"
+    assert offer_stock(database, store_offer(database, product.id)) == STOCK - QUANTITY * RESTART_ROUNDS, f"seed {seed}"
     assert not check_orders(database, [principal]), f"seed {seed}"
     record(
         f"place_order retried after SIGKILL right after sending, and a restart ({database.engine.dialect.name})",

@@ -20,8 +20,8 @@ from sqlalchemy import text
 from shopmcp.db import Database
 from shopmcp.server import build_server
 from tests.conftest import make_settings
-from tests.http.conftest import ServerProcess, connect, make_server
 from tests.reliability.report import record
+from tests.serving.conftest import ServerProcess, connect, make_server
 from tests.tools.shopping import Shopper, Store, make_coupon, small_store
 from tests.tools.test_isolation import _fill, _normalized, _object_calls, _session_calls
 

@@ -40,10 +40,10 @@ from sqlalchemy import text
 from shopmcp.db import Database
 from shopmcp.server import build_server
 from tests.conftest import make_settings
-from tests.factories import CatalogBuilder, OfferSpec, VariantSpec
+from tests.factories import CatalogBuilder, OfferSpec, VariantSpec, store_offer
 from tests.reliability.harness import LONG, SyncClient, ok, outcome, sync_clients
 from tests.reliability.report import record
-from tests.tools.shopping import US_ADDRESS, make_coupon, set_offer, store_offer
+from tests.tools.shopping import US_ADDRESS, make_coupon, set_offer
 
 MACHINE_SETTINGS = settings(
     max_examples=300 if LONG else 20,

@@ -19,8 +19,8 @@ import pytest
 from mcp import Client
 
 from shopmcp.db import Database
-from tests.http.conftest import ServerProcess, connect, database_url, make_server, server_env
 from tests.reliability.pipes import PipeServer, stdio_server
+from tests.serving.conftest import ServerProcess, connect, database_url, make_server, server_env
 
 PARSE_ERROR = -32700
 INVALID_REQUEST = -32600

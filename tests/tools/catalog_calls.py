@@ -5,6 +5,8 @@ from typing import Any
 
 from mcp import Client
 
+from tests.calls import ok
+
 # What must never reach an agent: database, driver or Python internals.
 LEAK_MARKERS = ("sqlite", "psycopg", "select ", "syntax error", "traceback", "fts5", "tsquery", 'file "/')
 
@@ -12,15 +14,6 @@ LEAK_MARKERS = ("sqlite", "psycopg", "select ", "syntax error", "traceback", "ft
 def unique_word() -> str:
     """A word no other test's catalog rows contain: a letter, then random hex."""
     return "q" + secrets.token_hex(5)
-
-
-async def ok(client: Client, tool: str, args: dict[str, Any] | None = None) -> dict[str, Any]:
-    """Call `tool` and return its structured result, failing the test on an error result."""
-    result = await client.call_tool(tool, args or {})
-    assert not result.is_error, f"{tool} failed: {result.structured_content or result.content}"
-    content = result.structured_content
-    assert isinstance(content, dict)
-    return content
 
 
 async def fail(client: Client, tool: str, args: dict[str, Any] | None = None) -> dict[str, Any]:

@@ -14,7 +14,8 @@ from shopmcp.db import Database
 from shopmcp.models.cart import Coupon
 from shopmcp.models.catalog import Category, Offer, Product, Seller
 from shopmcp.services.catalog.aggregates import refresh_products
-from tests.factories import CatalogBuilder, OfferSpec, VariantSpec
+from tests.calls import ok
+from tests.factories import CatalogBuilder, OfferSpec, VariantSpec, store_offer
 
 _keys = itertools.count(1)
 
@@ -41,15 +42,6 @@ NY_ADDRESS: dict[str, Any] = {
 
 def new_key() -> str:
     return f"key-{secrets.token_hex(4)}-{next(_keys)}"
-
-
-async def ok(client: Client, tool: str, args: dict[str, Any] | None = None) -> dict[str, Any]:
-    """Call `tool` and return its structured result, failing the test on an error result."""
-    result = await client.call_tool(tool, args or {})
-    assert not result.is_error, f"{tool} failed: {result.structured_content or result.content}"
-    content = result.structured_content
-    assert isinstance(content, dict)
-    return content
 
 
 async def fail(client: Client, tool: str, args: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -153,16 +145,6 @@ def small_store(database: Database) -> Store:
     return Store(build, electronics, audio, apparel, acme, bolt, headphones, shirt, cable)
 
 
-def store_offer(database: Database, product_id: int | None, seller_id: int | None = None) -> int:
-    with database.read() as tx:
-        statement = select(Offer.id).where(Offer.product_id == product_id)
-        if seller_id is not None:
-            statement = statement.where(Offer.seller_id == seller_id)
-        found = tx.exec(statement.order_by(col(Offer.price))).first()
-        assert found is not None
-        return found
-
-
 def set_offer(database: Database, offer_id: int, **values: Any) -> None:
     """Change an offer behind the shop's back (a seller updating price or stock)."""
     with database.write() as tx:
@@ -173,13 +155,6 @@ def set_offer(database: Database, offer_id: int, **values: Any) -> None:
         tx.add(offer)
         tx.flush()
         refresh_products(tx, [offer.product_id])
-
-
-def offer_stock(database: Database, offer_id: int) -> int:
-    with database.read() as tx:
-        offer = tx.get(Offer, offer_id)
-        assert offer is not None
-        return offer.stock
 
 
 def make_coupon(

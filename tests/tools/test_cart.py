@@ -4,8 +4,8 @@ import pytest
 from mcp import Client
 
 from shopmcp.db import Database
-from tests.factories import OfferSpec, VariantSpec
-from tests.tools.shopping import Shopper, Store, amounts_add_up, offer_stock, set_offer, small_store, store_offer
+from tests.factories import OfferSpec, VariantSpec, offer_stock, store_offer
+from tests.tools.shopping import Shopper, Store, amounts_add_up, set_offer, small_store
 
 
 @pytest.fixture

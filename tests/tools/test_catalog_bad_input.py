@@ -7,8 +7,9 @@ import pytest
 from mcp import Client
 
 from shopmcp.db import Database
+from tests.calls import ok
 from tests.factories import CatalogBuilder, OfferSpec, VariantSpec
-from tests.tools.catalog_calls import assert_no_leak, fail, ids, ok, rejected, unique_word
+from tests.tools.catalog_calls import assert_no_leak, fail, ids, rejected, unique_word
 
 HOSTILE_QUERIES = [
     "usb-c",

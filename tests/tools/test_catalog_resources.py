@@ -7,8 +7,8 @@ from mcp import Client, MCPError
 from mcp.types import PromptReference, ResourceTemplateReference, TextResourceContents
 
 from shopmcp.db import Database
+from tests.calls import ok
 from tests.factories import CatalogBuilder, OfferSpec, VariantSpec
-from tests.tools.catalog_calls import ok
 
 
 def _text(contents: object) -> str:

@@ -1,6 +1,6 @@
 """The catalog tools over stdio: `shopmcp serve` as a subprocess, driven by the SDK's stdio client.
 
-A fresh data directory gets the demo store on first start (tests/test_first_start.py
+A fresh data directory gets the demo store on first start (tests/test_bootstrap.py
 checks that part); here an agent's whole read-side trip runs over the real
 transport: search, narrow by a facet, read a product and its resource,
 compare sellers, complete a category name.

@@ -17,17 +17,8 @@ from shopmcp.db import Database
 from shopmcp.models.order import Order, StoredQuote
 from shopmcp.models.types import utcnow
 from shopmcp.services import checkout as checkout_service
-from tests.tools.shopping import (
-    NY_ADDRESS,
-    US_ADDRESS,
-    Shopper,
-    Store,
-    amounts_add_up,
-    new_key,
-    offer_stock,
-    set_offer,
-    small_store,
-)
+from tests.factories import offer_stock
+from tests.tools.shopping import NY_ADDRESS, US_ADDRESS, Shopper, Store, amounts_add_up, new_key, set_offer, small_store
 
 ServerFactory = Callable[..., MCPServer[AppContext]]
 

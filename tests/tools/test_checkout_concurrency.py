@@ -16,8 +16,8 @@ from sqlmodel import col, select
 from shopmcp.app_context import AppContext
 from shopmcp.db import Database
 from shopmcp.models.order import Order
-from tests.factories import CatalogBuilder, OfferSpec, VariantSpec
-from tests.tools.shopping import US_ADDRESS, Shopper, new_key, offer_stock, store_offer
+from tests.factories import CatalogBuilder, OfferSpec, VariantSpec, offer_stock, store_offer
+from tests.tools.shopping import US_ADDRESS, Shopper, new_key
 
 ServerFactory = Callable[..., MCPServer[AppContext]]
 

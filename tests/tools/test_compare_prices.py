@@ -6,8 +6,9 @@ from mcp import Client
 
 from shopmcp.db import Database
 from shopmcp.models.catalog import Product
+from tests.calls import ok
 from tests.factories import CatalogBuilder, OfferSpec, VariantSpec
-from tests.tools.catalog_calls import fail, ok, rejected
+from tests.tools.catalog_calls import fail, rejected
 
 
 def build_kettles(database: Database) -> tuple[CatalogBuilder, Product, dict[str, int]]:

@@ -2,7 +2,7 @@
 total, no amount is negative, and the placed order costs exactly what its quote said.
 
 Kept to a moderate number of examples; the pricing rules themselves are tested at high counts without the
-database in tests/services/test_pricing.py.
+database in tests/services/pricing/test_rules.py.
 """
 
 from collections.abc import Callable
@@ -18,8 +18,8 @@ from mcp.server import MCPServer
 
 from shopmcp.app_context import AppContext
 from shopmcp.db import Database
-from tests.factories import CatalogBuilder, OfferSpec, VariantSpec
-from tests.tools.shopping import Shopper, amounts_add_up, make_coupon, new_key, store_offer
+from tests.factories import CatalogBuilder, OfferSpec, VariantSpec, store_offer
+from tests.tools.shopping import Shopper, amounts_add_up, make_coupon, new_key
 
 ServerFactory = Callable[..., MCPServer[AppContext]]
 

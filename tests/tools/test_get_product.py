@@ -5,8 +5,9 @@ from datetime import UTC, datetime, timedelta
 from mcp import Client
 
 from shopmcp.db import Database
+from tests.calls import ok
 from tests.factories import CatalogBuilder, OfferSpec, VariantSpec
-from tests.tools.catalog_calls import fail, ok
+from tests.tools.catalog_calls import fail
 
 
 async def test_a_product_in_full(client: Client, database: Database) -> None:

@@ -17,7 +17,8 @@ from mcp.shared.exceptions import MCPError
 
 from shopmcp.app_context import AppContext
 from shopmcp.db import Database
-from tests.tools.shopping import US_ADDRESS, Shopper, Store, make_coupon, new_key, offer_stock, small_store
+from tests.factories import offer_stock
+from tests.tools.shopping import US_ADDRESS, Shopper, Store, make_coupon, new_key, small_store
 
 ServerFactory = Callable[..., MCPServer[AppContext]]
 

@@ -6,7 +6,8 @@ from mcp import Client
 from shopmcp.db import Database
 from shopmcp.services.orders.changes import advance_order
 from shopmcp.services.orders.status import OrderStatus
-from tests.tools.shopping import Shopper, Store, make_coupon, offer_stock, small_store
+from tests.factories import offer_stock
+from tests.tools.shopping import Shopper, Store, make_coupon, small_store
 
 
 @pytest.fixture

@@ -13,8 +13,9 @@ from shopmcp.db import Database
 from shopmcp.models.catalog import Category, Product, Seller
 from shopmcp.services.search import products as search
 from shopmcp.services.search import text as search_text
+from tests.calls import ok
 from tests.factories import CatalogBuilder, OfferSpec, VariantSpec
-from tests.tools.catalog_calls import all_pages, fail, ids, ok, unique_word
+from tests.tools.catalog_calls import all_pages, fail, ids, unique_word
 
 
 def one_offer(seller: Seller, price: int, stock: int = 10) -> list[VariantSpec]:

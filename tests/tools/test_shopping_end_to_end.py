@@ -11,7 +11,8 @@ from typing import Any
 from mcp import Client
 
 from shopmcp.db import Database
-from tests.tools.shopping import US_ADDRESS, Shopper, make_coupon, new_key, ok, small_store
+from tests.calls import ok
+from tests.tools.shopping import US_ADDRESS, Shopper, make_coupon, new_key, small_store
 
 CALIFORNIA = Decimal("0.0725")
 

@@ -16,7 +16,7 @@ import pytest
 from tests.conftest import BACKENDS, create_pg_database, drop_pg_database
 
 SHOPMCP = str(Path(sys.executable).parent / "shopmcp")
-TEMPLATE = Path(__file__).parent / "data" / "shopify_product_template.csv"
+TEMPLATE = Path(__file__).resolve().parents[1] / "data" / "shopify_product_template.csv"
 _TIMEOUT = 180
 
 

@@ -11,8 +11,9 @@ import httpx2
 import pytest
 
 from shopmcp.db import Database
-from tests.http.conftest import ServerProcess, connect, make_server
-from tests.http.shopping import ok, stocked_product
+from tests.calls import ok
+from tests.serving.conftest import ServerProcess, connect, make_server
+from tests.serving.shopping import stocked_product
 
 INITIALIZE = {
     "jsonrpc": "2.0",

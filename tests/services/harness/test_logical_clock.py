@@ -7,8 +7,8 @@ from mcp.server import MCPServer
 
 from shopmcp.app_context import AppContext
 from shopmcp.db import Database
-from tests.factories import CatalogBuilder, OfferSpec, VariantSpec
-from tests.tools.shopping import US_ADDRESS, Shopper, new_key, store_offer
+from tests.factories import CatalogBuilder, OfferSpec, VariantSpec, store_offer
+from tests.tools.shopping import US_ADDRESS, Shopper, new_key
 
 ServerFactory = Callable[..., MCPServer[AppContext]]
 

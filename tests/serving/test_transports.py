@@ -8,8 +8,8 @@ from mcp import Client
 
 from shopmcp.db import Database
 from tests.factories import CatalogBuilder, OfferSpec, VariantSpec
-from tests.http.conftest import ServerProcess, connect, connect_sse
-from tests.http.shopping import shopping_trip
+from tests.serving.conftest import ServerProcess, connect, connect_sse
+from tests.serving.shopping import shopping_trip
 
 Connector = Callable[[], AbstractAsyncContextManager[Client]]
 TRANSPORTS = ["http-2026-07-28", "http-handshake", "sse"]

@@ -10,8 +10,9 @@ from mcp.types import TextResourceContents
 
 from shopmcp.app_context import AppContext
 from shopmcp.services.harness import state
-from tests.harness.conftest import SMALL_STORE, FreshStore
-from tests.tools.shopping import US_ADDRESS, Shopper, new_key, ok
+from tests.calls import ok
+from tests.services.harness.conftest import SMALL_STORE, FreshStore
+from tests.tools.shopping import US_ADDRESS, Shopper, new_key
 
 ServerFactory = Callable[..., MCPServer[AppContext]]
 

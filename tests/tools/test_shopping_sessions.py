@@ -19,8 +19,9 @@ from shopmcp.app_context import AppContext, build_app_context
 from shopmcp.callers import ANONYMOUS, caller_of, resolve_scope
 from shopmcp.db import Database
 from shopmcp.models.shopping_session import ShoppingSession
+from tests.calls import ok
 from tests.conftest import make_settings
-from tests.tools.shopping import Shopper, Store, ok, small_store
+from tests.tools.shopping import Shopper, Store, small_store
 
 ServerFactory = Callable[..., MCPServer[AppContext]]
 

@@ -5,11 +5,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from mcp import Client
-from sqlmodel import select
 
 from shopmcp.db import Database
-from shopmcp.models.catalog import Offer, Product
-from tests.factories import CatalogBuilder, OfferSpec, VariantSpec
+from shopmcp.models.catalog import Product
+from tests.calls import ok
+from tests.factories import CatalogBuilder, OfferSpec, VariantSpec, offer_stock, store_offer
 
 ADDRESS: dict[str, Any] = {
     "name": "Ada Lovelace",
@@ -19,15 +19,6 @@ ADDRESS: dict[str, Any] = {
     "postal_code": "94105",
     "country": "US",
 }
-
-
-async def ok(client: Client, tool: str, **args: Any) -> dict[str, Any]:
-    """Call `tool`; fail the test on an error result; return the structured content."""
-    result = await client.call_tool(tool, args)
-    assert not result.is_error, f"{tool} failed: {result.structured_content or result.content}"
-    content: dict[str, Any] | None = result.structured_content
-    assert content is not None
-    return content
 
 
 async def error_of(client: Client, tool: str, **args: Any) -> dict[str, Any]:
@@ -49,11 +40,6 @@ def stocked_product(database: Database, *, stock: int = 50, price: int = 2500) -
         category=category,
         variants=[VariantSpec(offers=[OfferSpec(seller=seller, price=price, stock=stock)])],
     )
-
-
-def offer_stock(database: Database, product_id: int) -> int:
-    with database.read() as tx:
-        return tx.exec(select(Offer.stock).where(Offer.product_id == product_id)).one()
 
 
 @dataclass
@@ -111,7 +97,7 @@ async def shopping_trip(client: Client, database: Database) -> Trip:
     assert followed["total"] == order["total"]
     listed = await ok(client, "list_orders", session_id=session_id)
     assert [summary["order_id"] for summary in listed["orders"]] == [order["order_id"]]
-    assert offer_stock(database, product.id) == 50 - 2
+    assert offer_stock(database, store_offer(database, product.id)) == 50 - 2
     return Trip(session_id=session_id, order=order)
 
 

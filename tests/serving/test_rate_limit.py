@@ -9,7 +9,7 @@ from mcp import Client
 from mcp.shared.exceptions import MCPError
 
 from shopmcp.db import Database
-from tests.http.conftest import ServerProcess, connect, make_server
+from tests.serving.conftest import ServerProcess, connect, make_server
 
 LIMIT = "3 per 3 seconds"
 MAX_CALLS_TO_TRIP = 20

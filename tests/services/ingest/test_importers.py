@@ -25,7 +25,7 @@ from shopmcp.services.ingest.importers.source import read_lines
 from tests.conftest import make_settings
 from tests.services.catalog_db import NewDatabase, dump_catalog, scalar
 
-TEMPLATE = Path(__file__).resolve().parents[1] / "data" / "shopify_product_template.csv"
+TEMPLATE = Path(__file__).resolve().parents[2] / "data" / "shopify_product_template.csv"
 """Shopify's own product CSV template, as downloaded from Shopify's help center."""
 HEADER = next(csv.reader(TEMPLATE.read_text(encoding="utf-8").splitlines()))
 
@@ -535,7 +535,7 @@ def test_a_bad_jsonl_line_is_refused_with_its_line_number(empty_catalog: Databas
 
 
 def test_the_readme_example_line_imports_as_documented(empty_catalog: Database) -> None:
-    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    readme = (Path(__file__).resolve().parents[3] / "README.md").read_text(encoding="utf-8")
     example = next(line for line in readme.splitlines() if line.startswith('{"handle": "trail-runner-2"'))
 
     report = run_import(empty_catalog, example + "\n", "jsonl")

@@ -7,7 +7,7 @@ from pathlib import Path
 import httpx2
 
 from shopmcp.db import Database
-from tests.http.conftest import ServerProcess, database_url, free_port, make_server, server_env
+from tests.serving.conftest import ServerProcess, database_url, free_port, make_server, server_env
 
 PING = {"jsonrpc": "2.0", "id": 1, "method": "ping"}
 JSON_HEADERS = {"Content-Type": "application/json", "Accept": "application/json, text/event-stream"}

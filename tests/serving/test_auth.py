@@ -6,7 +6,7 @@ import httpx2
 import pytest
 from mcp.shared.exceptions import MCPError
 
-from tests.http.conftest import ServerProcess, connect
+from tests.serving.conftest import ServerProcess, connect
 
 LEGACY_PING = {"jsonrpc": "2.0", "id": 1, "method": "ping"}
 JSON_HEADERS = {"Content-Type": "application/json", "Accept": "application/json, text/event-stream"}

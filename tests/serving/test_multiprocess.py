@@ -7,8 +7,10 @@ import anyio
 import pytest
 
 from shopmcp.db import Database
-from tests.http.conftest import ServerProcess, connect, make_server, running_pair
-from tests.http.shopping import ADDRESS, check_out, fill_cart, offer_stock, ok, stocked_product
+from tests.calls import ok
+from tests.factories import offer_stock, store_offer
+from tests.serving.conftest import ServerProcess, connect, make_server, running_pair
+from tests.serving.shopping import ADDRESS, check_out, fill_cart, stocked_product
 
 PUBLIC_URL = "http://shop.test/mcp"
 STOCK = 5
@@ -45,7 +47,7 @@ async def test_a_cart_filled_through_one_process_is_checked_out_through_the_othe
 
     assert [line["quantity"] for line in order["lines"]] == [2]
     assert followed["order_id"] == order["order_id"]
-    assert offer_stock(database, product.id) == 50 - 2
+    assert offer_stock(database, store_offer(database, product.id)) == 50 - 2
 
 
 async def test_concurrent_checkouts_through_both_processes_never_oversell(
@@ -90,4 +92,4 @@ async def test_concurrent_checkouts_through_both_processes_never_oversell(
     assert len(outcomes) == SHOPPERS
     assert len(placed) == STOCK
     assert set(refused) <= {"insufficient_stock", "out_of_stock", "quote_stale"}
-    assert offer_stock(database, product.id) == 0
+    assert offer_stock(database, store_offer(database, product.id)) == 0

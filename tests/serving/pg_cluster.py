@@ -12,7 +12,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from tests.http.conftest import free_port
+from tests.serving.conftest import free_port
 
 _COMMAND_TIMEOUT = 60
 

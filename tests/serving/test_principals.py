@@ -3,8 +3,9 @@
 import pytest
 
 from shopmcp.db import Database
-from tests.http.conftest import ServerProcess, connect
-from tests.http.shopping import check_out, error_of, fill_cart, ok, stocked_product
+from tests.calls import ok
+from tests.serving.conftest import ServerProcess, connect
+from tests.serving.shopping import check_out, error_of, fill_cart, stocked_product
 
 
 @pytest.mark.parametrize("mode", ["auto", "legacy"])

@@ -1,7 +1,7 @@
 """PostgreSQL crashes and comes back in the middle of traffic: the server recovers by itself, readiness
 says so, and no order a client was told about is lost or placed twice.
 
-Runs on a throwaway cluster of its own (tests/http/pg_cluster.py), never on the shared server.
+Runs on a throwaway cluster of its own (tests/serving/pg_cluster.py), never on the shared server.
 """
 
 import secrets
@@ -22,9 +22,9 @@ from shopmcp import migrations
 from shopmcp.db import Database
 from shopmcp.models.catalog import Offer
 from shopmcp.models.order import Order, OrderLine
-from tests.http import pg_cluster
-from tests.http.conftest import ServerProcess, connect, make_server
-from tests.http.shopping import ADDRESS, stocked_product
+from tests.serving import pg_cluster
+from tests.serving.conftest import ServerProcess, connect, make_server
+from tests.serving.shopping import ADDRESS, stocked_product
 
 pytestmark = [
     pytest.mark.postgres,

@@ -10,8 +10,9 @@ from typing import Any
 from mcp import Client
 
 from shopmcp.services.harness import state
-from tests.harness.conftest import FreshStore, Store
-from tests.tools.shopping import US_ADDRESS, ok
+from tests.calls import ok
+from tests.services.harness.conftest import FreshStore, Store
+from tests.tools.shopping import US_ADDRESS
 
 SEED = 7
 _RANDOM_ID = re.compile(r"^(ses|quo|ord)_[A-Za-z0-9_-]{24}$")
