@@ -10,15 +10,9 @@ from shopmcp.db import Database
 from shopmcp.models.catalog import Product
 from tests.calls import ok
 from tests.factories import CatalogBuilder, OfferSpec, VariantSpec, offer_stock, store_offer
+from tests.tools.shopping import US_ADDRESS
 
-ADDRESS: dict[str, Any] = {
-    "name": "Ada Lovelace",
-    "line1": "1 Market St",
-    "city": "San Francisco",
-    "region": "CA",
-    "postal_code": "94105",
-    "country": "US",
-}
+ADDRESS = US_ADDRESS
 
 
 async def error_of(client: Client, tool: str, **args: Any) -> dict[str, Any]:
