@@ -8,7 +8,7 @@ Generate the catalog first (same seed and anchor date, same rows), then time:
 
 (the same with `postgresql+psycopg://postgres@127.0.0.1/bench_100k` for PostgreSQL). The words are
 the generator's: `heirloom` in about one product in 500, `durable` in about one in three,
-`zyxwvut` in none (`services/generator/vocabulary.py`). Each case is called `--warmup` times, then
+`zyxwvut` in none (`services/ingest/generator/vocabulary.py`). Each case is called `--warmup` times, then
 timed `--calls` times, one call after another; the figures are wall time per call as the client
 sees it (MCP framing, the server's worker thread, the output-schema check the client makes on
 every result) and, for comparison, the service function alone. Results of the recorded runs are

@@ -69,7 +69,7 @@ token="$("$python" -m shopmcp token create --principal inspector --file "$http_d
 SERVE_PORT="$port" start_server "$http_data" http SHOPMCP_TOKENS_FILE="$http_data/tokens.json"
 inspect_all http "http://127.0.0.1:$SHOPMCP_PORT/mcp" --transport http --header "Authorization: Bearer $token"
 
-# The README's Claude Desktop configs, as files in Claude Desktop's format: stdio, and the remote server
+# The Claude Desktop configs of the README and docs/serving.md, as files in Claude Desktop's format: stdio, and the remote server
 # through the mcp-remote bridge with the token in an env variable (the Inspector reads the same format).
 remote="$tools/node_modules/mcp-remote/dist/proxy.js"
 cat >"$work/claude_desktop_config.json" <<JSON

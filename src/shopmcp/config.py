@@ -71,7 +71,7 @@ class Settings(BaseSettings):
         default=None, description="A CSV of tax rates by destination; default: the packaged data/tax_rates.csv."
     )
 
-    # Agent test harnesses (README "For harness authors").
+    # Agent test harnesses (docs/harness.md).
     deterministic_seed: int | None = Field(
         default=None,
         ge=0,
@@ -100,7 +100,7 @@ class Settings(BaseSettings):
     )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
-    # Serving over HTTP (`serve --transport http|sse`); see serving/ and the README.
+    # Serving over HTTP (`serve --transport http|sse`); see serving/ and docs/serving.md.
     http_host: str = Field(default="127.0.0.1", description="Address to bind; beyond loopback, auth is required.")
     http_port: int = Field(default=8000, ge=1, le=65535)
     public_url: str = Field(

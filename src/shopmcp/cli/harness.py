@@ -1,4 +1,4 @@
-"""`shopmcp state | tasks | demo | db reset`: the commands for agent test harnesses (README "For harness authors")."""
+"""`shopmcp state | tasks | demo | db reset`: the commands for agent test harnesses (docs/harness.md)."""
 
 import argparse
 import json

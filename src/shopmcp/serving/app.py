@@ -1,6 +1,6 @@
 """The HTTP application: Streamable HTTP (both protocol eras) or legacy SSE, with health routes.
 
-Choices, and why (the README tells operators the same):
+Choices, and why (docs/serving.md tells operators the same):
 
 - One endpoint, `/mcp`, serves both eras: the SDK routes a request carrying
   a 2026-07-28 `MCP-Protocol-Version` header to its session-less

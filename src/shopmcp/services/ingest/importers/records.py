@@ -1,7 +1,7 @@
 """One product as an import carries it: the native JSON Lines format, and what the Shopify CSV reader produces.
 
-A JSON Lines file has one `ProductRecord` per line (see README, "Import
-formats"). Money is an integer in minor units (`4999`) or a decimal string
+A JSON Lines file has one `ProductRecord` per line (see docs/catalog.md,
+"JSON Lines"). Money is an integer in minor units (`4999`) or a decimal string
 in major units (`"49.99"`); a JSON number with a fraction is refused,
 because binary floats cannot hold cents exactly.
 """

@@ -3,7 +3,7 @@
 A product is the run of consecutive rows sharing a Handle: the first row
 carries the product (Title, Body, Vendor, options' names, Status), every row
 with variant data is a variant, and rows with only image columns add
-nothing but an image. The mapping is in the README ("Shopify product CSV").
+nothing but an image. The mapping is in docs/catalog.md ("Shopify product CSV").
 """
 
 import csv
