@@ -36,7 +36,7 @@ import shutil
 import sys
 import tempfile
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -129,7 +129,10 @@ def parse_query(entry: dict[str, Any]) -> LabelledQuery:
     if not categories:
         raise ValueError("a judged query needs at least one category")
     options = tuple(
-        (name.casefold(), frozenset(str(value).casefold() for value in ([values] if isinstance(values, str) else values)))
+        (
+            name.casefold(),
+            frozenset(str(value).casefold() for value in ([values] if isinstance(values, str) else values)),
+        )
         for name, values in sorted(entry.get("options", {}).items())
     )
     judgment = Judgment(
@@ -205,12 +208,28 @@ def ideal_grades(judgment: Judgment, catalog: dict[int, ProductFacts], k: int = 
     return grades[:k]
 
 
+class Judge:
+    """A catalog's judgments, the ideal rankings kept per judgment (several runs ask for the same ones)."""
+
+    def __init__(self, catalog: dict[int, ProductFacts]) -> None:
+        self.catalog = catalog
+        self._ideal: dict[Judgment, list[int]] = {}
+
+    def grade(self, judgment: Judgment, product_id: int) -> int:
+        return grade(judgment, self.catalog.get(product_id))
+
+    def ideal(self, judgment: Judgment) -> list[int]:
+        if judgment not in self._ideal:
+            self._ideal[judgment] = ideal_grades(judgment, self.catalog)
+        return self._ideal[judgment]
+
+
 # --- Metrics (pure) --------------------------------------------------------------------------------
 
 
 def dcg(grades: Sequence[int]) -> float:
     """Discounted cumulative gain, gain 2^grade - 1, discount log2(rank + 1)."""
-    return sum((2**g - 1) / math.log2(rank + 2) for rank, g in enumerate(grades))
+    return sum((2.0**g - 1) / math.log2(rank + 2) for rank, g in enumerate(grades))
 
 
 def ndcg(grades: Sequence[int], ideal: Sequence[int]) -> float:
@@ -284,7 +303,7 @@ def aggregate(outcomes: Sequence[QueryOutcome]) -> Metrics:
     return metrics
 
 
-def _share(outcomes: Sequence[QueryOutcome], test: Any) -> float:
+def _share(outcomes: Sequence[QueryOutcome], test: Callable[[QueryOutcome], bool]) -> float:
     return sum(1 for outcome in outcomes if test(outcome)) / len(outcomes)
 
 
@@ -335,8 +354,10 @@ class Places:
             admin.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
             admin.execute(f'CREATE DATABASE "{database}"')
         self.made.append(database)
-        return make_url(self.postgres_admin).set(drivername="postgresql+psycopg", database=database).render_as_string(
-            hide_password=False
+        return (
+            make_url(self.postgres_admin)
+            .set(drivername="postgresql+psycopg", database=database)
+            .render_as_string(hide_password=False)
         )
 
     def drop(self) -> None:
@@ -388,7 +409,7 @@ def build_csv(url: str, path: Path = STORE_CSV) -> None:
 
 
 async def run_queries(
-    url: str, configuration: Configuration, queries: Sequence[LabelledQuery], catalog: dict[int, ProductFacts]
+    url: str, configuration: Configuration, queries: Sequence[LabelledQuery], judge: Judge
 ) -> list[QueryOutcome]:
     """Every query through `search_products` over the in-memory MCP client, on a server with the row's settings."""
     from shopmcp.server import build_server
@@ -399,15 +420,15 @@ async def run_queries(
     try:
         async with Client(build_server(settings, db=db)) as client:
             for labelled in queries:
-                outcomes.append(await _ask(client, labelled, catalog))
+                outcomes.append(await _ask(client, labelled, judge))
     finally:
         db.dispose()
     return outcomes
 
 
-async def _ask(client: Client, labelled: LabelledQuery, catalog: dict[int, ProductFacts]) -> QueryOutcome:
+async def _ask(client: Client, labelled: LabelledQuery, judge: Judge) -> QueryOutcome:
     judgment = labelled.judgment
-    ideal = ideal_grades(judgment, catalog) if judgment else []
+    ideal = judge.ideal(judgment) if judgment else []
     result = await client.call_tool("search_products", {"query": labelled.query, "limit": K})
     content = result.structured_content or {}
     if result.is_error:
@@ -415,7 +436,7 @@ async def _ask(client: Client, labelled: LabelledQuery, catalog: dict[int, Produ
         message = f"{error.get('code', 'error')}: {error.get('message', result.content)}"
         return QueryOutcome(labelled.id, labelled.kind, judgment is None, [], ideal, 0, [], error=message)
     ids = [int(item["id"]) for item in content["items"]][:K]
-    grades = [grade(judgment, catalog.get(product_id)) for product_id in ids] if judgment else [0] * len(ids)
+    grades = [judge.grade(judgment, product_id) for product_id in ids] if judgment else [0] * len(ids)
     return QueryOutcome(
         labelled.id,
         labelled.kind,
@@ -436,6 +457,8 @@ class ReportRow:
     set: str
     configuration: str
     flags: dict[str, bool]
+    products: int
+    """Active products in the catalog."""
     metrics: Metrics
     seconds: float
     outcomes: list[QueryOutcome]
@@ -481,6 +504,7 @@ def payload(rows: Sequence[ReportRow], command: str, notes: list[str], started: 
                 "set": row.set,
                 "configuration": row.configuration,
                 "flags": row.flags,
+                "products": row.products,
                 "seconds": round(row.seconds, 2),
                 "metrics": asdict(row.metrics),
                 "queries": [asdict(outcome) for outcome in row.outcomes],
@@ -546,10 +570,12 @@ def measure(args: argparse.Namespace) -> tuple[list[ReportRow], list[str]]:
                 else:
                     build_csv(url)
                 catalog = read_facts(url)
+                judge = Judge(catalog)
+                log(f"{backend}: {len(catalog)} active products in the {set_name} catalog")
                 for configuration in configurations():
                     log(f"{backend}, {set_name}: {configuration.name} ({len(queries)} queries)")
                     started = time.perf_counter()
-                    outcomes = anyio.run(run_queries, url, configuration, queries, catalog)
+                    outcomes = anyio.run(run_queries, url, configuration, queries, judge)
                     seconds = time.perf_counter() - started
                     metrics = aggregate(outcomes)
                     if metrics.unjudgeable:
@@ -557,7 +583,16 @@ def measure(args: argparse.Namespace) -> tuple[list[ReportRow], list[str]]:
                     if metrics.errors:
                         log(f"  tool errors for: {', '.join(metrics.errors)}")
                     rows.append(
-                        ReportRow(backend, set_name, configuration.name, configuration.flags, metrics, seconds, outcomes)
+                        ReportRow(
+                            backend,
+                            set_name,
+                            configuration.name,
+                            configuration.flags,
+                            len(catalog),
+                            metrics,
+                            seconds,
+                            outcomes,
+                        )
                     )
     return rows, notes
 
