@@ -554,8 +554,8 @@ def measure(args: argparse.Namespace) -> tuple[list[ReportRow], list[str]]:
     notes: list[str] = []
     missing = missing_mechanisms()
     if missing:
-        only = " only the baseline row is measured (today's search)." if len(missing) == len(MECHANISMS) else ""
-        notes.append(f"This build has no setting {', '.join(missing)}: no row for those mechanisms;{only}")
+        only = " Only the baseline row is measured (today's search)." if len(missing) == len(MECHANISMS) else ""
+        notes.append(f"This build has no setting {', '.join(missing)}, so no row for it.{only}")
     rows: list[ReportRow] = []
     for backend in backends:
         with _places(backend, args.postgres) as places:
