@@ -32,6 +32,7 @@ import argparse
 import json
 import math
 import os
+import re
 import shutil
 import sys
 import tempfile
@@ -486,7 +487,9 @@ def _pct(share: float) -> str:
     return f"{share * 100:.1f}%"
 
 
-def payload(rows: Sequence[ReportRow], command: str, notes: list[str], started: float) -> dict[str, Any]:
+def payload(
+    rows: Sequence[ReportRow], command: str, notes: list[str], started: float, postgres: str | None
+) -> dict[str, Any]:
     """Everything the run measured, per query included, as JSON-able data."""
     from bench.harness import machine, versions
 
@@ -495,7 +498,7 @@ def payload(rows: Sequence[ReportRow], command: str, notes: list[str], started: 
         "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(started)),
         "seconds": round(time.time() - started, 1),
         "machine": machine(),
-        "versions": versions(None),
+        "versions": versions(postgres),
         "k": K,
         "notes": notes,
         "rows": [
@@ -512,6 +515,13 @@ def payload(rows: Sequence[ReportRow], command: str, notes: list[str], started: 
             for row in rows
         ],
     }
+
+
+def compact_json(data: dict[str, Any]) -> str:
+    """Indented JSON with each list of plain values, then each innermost object, on one line (one query a line)."""
+    text = json.dumps(data, indent=1, default=str)
+    text = re.sub(r"\[\n\s*([^\[\]{}]*?)\n\s*\]", lambda m: "[" + re.sub(r",\n\s*", ", ", m.group(1)) + "]", text)
+    return re.sub(r"\{\n\s*([^{}]*?)\n\s*\}", lambda m: "{" + re.sub(r",\n\s*", ", ", m.group(1)) + "}", text)
 
 
 # --- Entry point -------------------------------------------------------------------------------------
@@ -555,7 +565,7 @@ def measure(args: argparse.Namespace) -> tuple[list[ReportRow], list[str]]:
     missing = missing_mechanisms()
     if missing:
         only = " Only the baseline row is measured (today's search)." if len(missing) == len(MECHANISMS) else ""
-        notes.append(f"This build has no setting {', '.join(missing)}, so no row for it.{only}")
+        notes.append(f"This build has no setting {', '.join(missing)}: no row for those.{only}")
     rows: list[ReportRow] = []
     for backend in backends:
         with _places(backend, args.postgres) as places:
@@ -610,7 +620,8 @@ def main(argv: list[str] | None = None) -> int:
 
         args.json.parent.mkdir(parents=True, exist_ok=True)
         command = "python -m bench.relevance " + shlex.join(arguments)
-        args.json.write_text(json.dumps(payload(rows, command, notes, started), indent=1, default=str) + "\n")
+        postgres = args.postgres if args.backend != "sqlite" else None
+        args.json.write_text(compact_json(payload(rows, command, notes, started, postgres)) + "\n")
         log(f"wrote {args.json}")
     return 1 if any(row.metrics.errors for row in rows) else 0
 
