@@ -277,6 +277,8 @@ class Metrics:
     """Queries of any kind answered with no result."""
     zero_with_hint: float = 0.0
     """Share of the zero-result answers whose `messages` say something."""
+    success_by_kind: dict[str, float] = field(default_factory=dict)
+    """success@10 per kind of query (everyday words, misspelling, option, price, ...)."""
     unjudgeable: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
 
@@ -294,6 +296,9 @@ def aggregate(outcomes: Sequence[QueryOutcome]) -> Metrics:
         metrics.top_1 = _share(judged, lambda o: bool(o.grades) and o.grades[0] == 2)
         metrics.ndcg_at_10 = sum(ndcg(o.grades[:K], o.ideal) for o in judged) / len(judged)
         metrics.zero_result_rate = _share(judged, lambda o: o.zero)
+        for kind in sorted({o.kind for o in judged}):
+            of_kind = [o for o in judged if o.kind == kind]
+            metrics.success_by_kind[kind] = _share(of_kind, lambda o: 2 in o.grades[:K])
     metrics.expect_empty = len(empty)
     if empty:
         metrics.expect_empty_answered_empty = _share(empty, lambda o: o.zero)
@@ -483,6 +488,20 @@ def table(rows: Sequence[ReportRow]) -> str:
     return "\n".join(lines)
 
 
+def kind_table(rows: Sequence[ReportRow]) -> str:
+    """success@10 per kind of query, as a Markdown table."""
+    kinds = sorted({kind for row in rows for kind in row.metrics.success_by_kind})
+    lines = [
+        "| backend | set | mechanisms | " + " | ".join(kinds) + " |",
+        "|---|---|---|" + "---|" * len(kinds),
+    ]
+    for row in rows:
+        by_kind = row.metrics.success_by_kind
+        cells = [_pct(by_kind[kind]) if kind in by_kind else "-" for kind in kinds]
+        lines.append(f"| {row.backend} | {row.set} | {row.configuration} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
 def _pct(share: float) -> str:
     return f"{share * 100:.1f}%"
 
@@ -613,6 +632,8 @@ def main(argv: list[str] | None = None) -> int:
     started = time.time()
     rows, notes = measure(args)
     print(table(rows))
+    print("\nsuccess@10 by kind of query:\n")
+    print(kind_table(rows))
     for note in notes:
         print(f"\nNote: {note}")
     if args.json:
