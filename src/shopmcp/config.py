@@ -71,6 +71,12 @@ class Settings(BaseSettings):
         default=None, description="A CSV of tax rates by destination; default: the packaged data/tax_rates.csv."
     )
 
+    search_semantic: bool = Field(
+        default=True,
+        description="Also find products by meaning (embeddings of the packaged static model), fused with the word "
+        "ranking by Reciprocal Rank Fusion; off, search still relaxes by words.",
+    )
+
     # Agent test harnesses (docs/harness.md).
     deterministic_seed: int | None = Field(
         default=None,

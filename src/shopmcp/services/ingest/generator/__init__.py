@@ -56,6 +56,7 @@ from shopmcp.services.ingest.generator.loader import (
 )
 from shopmcp.services.ingest.generator.pipeline import MakerSettings, build_chunks
 from shopmcp.services.ingest.generator.products import NextIds, brand_names, seller_pool
+from shopmcp.services.semantic import refresh_embeddings
 
 __all__ = [
     "CatalogNotEmptyError",
@@ -155,6 +156,8 @@ def generate_catalog(
     with _big_sqlite_cache(connection, enabled=big), indexes_deferred(connection, enabled=big and not existing):
         written = _write_products(tx, settings, first_id, products, progress)
     sync_sequences(connection)
+    # Semantic search's vectors, in the same transaction: a catalog is never searchable without them.
+    refresh_embeddings(tx, range(first_id, first_id + products))
     if connection.dialect.name == "postgresql" and products >= _BIG_LOAD:
         # Fresh statistics, so the first searches after a big load get good plans.
         connection.exec_driver_sql("ANALYZE product, variant, variant_option, offer, price_history")

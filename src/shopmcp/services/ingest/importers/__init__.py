@@ -28,6 +28,7 @@ from shopmcp.services.ingest.importers.jsonl import read_jsonl
 from shopmcp.services.ingest.importers.shopify_csv import read_shopify_csv
 from shopmcp.services.ingest.importers.source import ImportFormatError, ParsedProduct, RowError
 from shopmcp.services.ingest.importers.writer import Outcome, ProductWriter, RecordRejectedError, WriteCounts
+from shopmcp.services.semantic import refresh_embeddings
 
 __all__ = ["FORMATS", "ImportFormatError", "ImportReport", "RowError", "detect_format", "import_catalog"]
 
@@ -177,6 +178,7 @@ def _write_batch(db: Database, batch: list[ParsedProduct], report: ImportReport,
                 if isinstance(error, DBAPIError) and is_transient(error):
                     raise
                 results.append(RowError(product.line, _reason(error), product.handle))
+        refresh_embeddings(tx, writer.written)
         return results, writer.counts
 
     results, counts = db.run_write(write)
@@ -205,6 +207,7 @@ def _import_strict(db: Database, parsed: Iterable[ParsedProduct], report: Import
             report.counts = writer.counts
             if report.error_count:
                 raise _RollbackError
+            refresh_embeddings(tx, writer.written)
     except _RollbackError:
         report.rolled_back = True
 

@@ -73,6 +73,8 @@ class ProductWriter:
     default_seller: str
     now: datetime
     counts: WriteCounts = field(default_factory=WriteCounts)
+    written: list[int] = field(default_factory=list)
+    """Products applied, for `embed`."""
 
     def apply(self, record: ProductRecord) -> Outcome:
         """Create or update the product of `record` with its variants and offers, and refresh its aggregates.
@@ -94,6 +96,7 @@ class ProductWriter:
         changed |= self._write_offers(product.id, record, variant_ids, sellers, currency, created=created)
         self.tx.flush()
         refresh_products(self.tx, [product.id])
+        self.written.append(product.id)
         if created:
             return "created"
         return "updated" if changed else "unchanged"
