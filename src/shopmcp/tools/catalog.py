@@ -32,6 +32,12 @@ _BRAND_ARGUMENTS = frozenset({"brand", "brand_name"})
 def register(server: MCPServer[AppContext], app: AppContext) -> None:
     tool = shop_tools(server, app)
     currency = app.commerce.currency
+    features = search.SearchFeatures(
+        relax=app.settings.search_relax,
+        typos=app.settings.search_typos,
+        synonyms=app.settings.search_synonyms,
+        price_words=app.settings.search_price_words,
+    )
 
     @tool(READ_ONLY)
     def search_products(
@@ -108,7 +114,7 @@ def register(server: MCPServer[AppContext], app: AppContext) -> None:
             limit=limit,
             cursor=cursor,
         )
-        return app.db.run_read(search.search_products, request=request, currency=currency)
+        return app.db.run_read(search.search_products, request=request, currency=currency, features=features)
 
     @tool(READ_ONLY)
     def get_product(product_id: ProductIdParam) -> ProductDetail:
