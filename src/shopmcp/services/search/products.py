@@ -64,6 +64,12 @@ as much; docs/search.md has the measurements."""
 PageRow = tuple[int, list[KeyValue]]
 """A product id and its sort key (the id last)."""
 
+RELAX_BELOW = 1
+"""Relax when the search by every word finds fewer products than this (Typesense's drop_tokens_threshold).
+
+One, not a page: with a page's worth, a search whose words all match a few products would list
+loosely related ones after them, which agents and the exact-match callers read as matches."""
+
 _BY_WORDS, _BY_FILTERS, _RELAXED = 0, 1, 2
 """How a relevance page was ranked; its cursor keeps the next page to the same way."""
 
@@ -163,7 +169,7 @@ def search_products(
     if relaxable and request.cursor and cursor_binding(request.cursor) not in (None, bound_to):
         return _relaxed(tx, request, parsed, currency, features, messages, plain=None)
     plain = _plain(tx, request, parsed, currency, messages, bound_to)
-    if relaxable and not request.cursor and plain.total_count < request.limit:
+    if relaxable and not request.cursor and plain.total_count < RELAX_BELOW:
         return _relaxed(tx, request, parsed, currency, features, messages, plain=plain)
     return plain
 
@@ -227,6 +233,8 @@ def _relaxed(
     filters, hints, _ = _filters(tx, request, currency)
     relaxed = relax.plan(tx, parsed, dialect, relax=features.relax, typos=features.typos, cap=COUNT_CAP)
     changed = bool(relaxed.stop_words or relaxed.missing or relaxed.corrections or relaxed.option_pairs)
+    if plain is None and not relaxed.units:
+        raise invalid_cursor("it belongs to a search with other arguments")
     if not relaxed.units:
         if plain is not None and plain.items:
             return plain

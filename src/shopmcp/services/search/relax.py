@@ -111,6 +111,7 @@ def plan(tx: Session, query: ParsedQuery, dialect: str, *, relax: bool, typos: b
         if typos and first and second and (first + second) in vocab:
             joined = (Term(words=(first + second,)), Term(words=(first, second)))
             units.append(Unit(clause=joined, said=f"{first} {second}"))
+            result.corrections.append((f"{first} {second}", f"{first}{second}"))
             i += 2
             continue
         units.append(Unit(clause=clause, said=_label(clause)))
