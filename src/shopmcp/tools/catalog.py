@@ -99,6 +99,9 @@ def register(server: MCPServer[AppContext], app: AppContext) -> None:
         `total_count_exact` is false), `facets` (counts by category, brand, price band and option value:
         use their values as filters to narrow the search), and `next_cursor` for the next page.
         Prices are filtered on the lowest current price of the product, in the store currency.
+        Pass the person's words as they are: price phrases ("under $100") become price bounds, synonyms
+        apply, and when no product has every word the search relaxes (common words dropped, typos and
+        option values read, ranked by words matched); `messages` says what it did.
         Next: get_product for details and variants, compare_prices to pick a seller.
         """
         request = search.SearchRequest(
