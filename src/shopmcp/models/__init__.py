@@ -18,6 +18,7 @@ from shopmcp.models.catalog import (
 )
 from shopmcp.models.harness import HarnessCounter, SessionStock
 from shopmcp.models.order import IdempotencyRecord, Order, OrderLine, OrderStatusChange, StoredQuote
+from shopmcp.models.search import SearchSynonym
 from shopmcp.models.semantic import ProductEmbedding
 from shopmcp.models.shopping_session import ShoppingSession
 
@@ -35,6 +36,7 @@ __all__ = [
     "OrderStatusChange",
     "PriceHistory",
     "Product",
+    "SearchSynonym",
     "ProductEmbedding",
     "Seller",
     "SessionStock",

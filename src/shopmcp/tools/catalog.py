@@ -32,6 +32,12 @@ _BRAND_ARGUMENTS = frozenset({"brand", "brand_name"})
 def register(server: MCPServer[AppContext], app: AppContext) -> None:
     tool = shop_tools(server, app)
     currency = app.commerce.currency
+    features = search.SearchFeatures(
+        relax=app.settings.search_relax,
+        typos=app.settings.search_typos,
+        synonyms=app.settings.search_synonyms,
+        price_words=app.settings.search_price_words,
+    )
 
     @tool(READ_ONLY)
     def search_products(
@@ -93,6 +99,9 @@ def register(server: MCPServer[AppContext], app: AppContext) -> None:
         `total_count_exact` is false), `facets` (counts by category, brand, price band and option value:
         use their values as filters to narrow the search), and `next_cursor` for the next page.
         Prices are filtered on the lowest current price of the product, in the store currency.
+        Pass the person's words as they are: price phrases ("under $100") become price bounds, synonyms
+        apply, and when no product has every word the search relaxes (common words dropped, typos and
+        option values read, ranked by words matched); `messages` says what it did.
         Next: get_product for details and variants, compare_prices to pick a seller.
         """
         request = search.SearchRequest(
@@ -108,7 +117,7 @@ def register(server: MCPServer[AppContext], app: AppContext) -> None:
             limit=limit,
             cursor=cursor,
         )
-        return app.db.run_read(search.search_products, request=request, currency=currency)
+        return app.db.run_read(search.search_products, request=request, currency=currency, features=features)
 
     @tool(READ_ONLY)
     def get_product(product_id: ProductIdParam) -> ProductDetail:
