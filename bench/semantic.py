@@ -50,7 +50,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--products", type=int, default=100_000)
     parser.add_argument("--rounds", type=int, default=5)
-    parser.add_argument("--database-url", default="", help="default: a new SQLite file in a scratch directory")
+    parser.add_argument(
+        "--database-url",
+        default="",
+        help="default: a new SQLite file in a scratch directory; one with products is reused",
+    )
     args = parser.parse_args(argv)
 
     started = time.perf_counter()
@@ -86,10 +90,15 @@ def main(argv: list[str] | None = None) -> int:
     url = args.database_url or f"sqlite:///{tempfile.mkdtemp(prefix='shopmcp-semantic-')}/shop.db"
     db = Database(url)
     migrations.upgrade(db.engine)
-    began = time.perf_counter()
-    with db.write() as tx:
-        generate_catalog(tx, products=args.products, seed=42)
-    print(f"generated {args.products} products (with their embeddings) in {time.perf_counter() - began:.1f} s")
+    with db.read() as tx:
+        existing = len(tx.exec(select(col(Product.id))).all())
+    if existing:
+        print(f"the database has {existing} products already: not generating")
+    else:
+        began = time.perf_counter()
+        with db.write() as tx:
+            generate_catalog(tx, products=args.products, seed=42)
+        print(f"generated {args.products} products (with their embeddings) in {time.perf_counter() - began:.1f} s")
 
     with db.write() as tx:
         tx.exec(delete(ProductEmbedding))

@@ -37,6 +37,7 @@ def register(server: MCPServer[AppContext], app: AppContext) -> None:
         typos=app.settings.search_typos,
         synonyms=app.settings.search_synonyms,
         price_words=app.settings.search_price_words,
+        semantic=app.settings.search_semantic,
     )
 
     @tool(READ_ONLY)

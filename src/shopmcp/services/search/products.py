@@ -42,10 +42,12 @@ from shopmcp.services.catalog.for_sale import is_listed
 from shopmcp.services.catalog.taxonomy import normalize_name, resolve_brand, resolve_category
 from shopmcp.services.search import relax
 from shopmcp.services.search.facets import SearchStats, compute_stats
+from shopmcp.services.search.meaning import MIN_SIMILARITY_ALONE, by_meaning
 from shopmcp.services.search.query import MAX_TERMS, ColumnHint, ParsedQuery, Term, column_hint, parse_query
 from shopmcp.services.search.synonyms import synonyms as synonym_rules
 from shopmcp.services.search.text import Budget, OutOfTime, SortedPage, TextSearch, filter_led, text_search
 from shopmcp.services.search.words import find_price_words, is_stop_word
+from shopmcp.services.semantic import RRF_K, reciprocal_rank_fusion, similarities
 
 COUNT_CAP = 1000
 """Matches counted exactly (and faceted) before the count becomes "at least"."""
@@ -70,7 +72,7 @@ RELAX_BELOW = 1
 One, not a page: with a page's worth, a search whose words all match a few products would list
 loosely related ones after them, which agents and the exact-match callers read as matches."""
 
-_BY_WORDS, _BY_FILTERS, _RELAXED = 0, 1, 2
+_BY_WORDS, _BY_FILTERS, _RELAXED, _FUSED = 0, 1, 2, 3
 """How a relevance page was ranked; its cursor keeps the next page to the same way."""
 
 
@@ -141,6 +143,7 @@ class SearchFeatures:
     typos: bool = True
     synonyms: bool = True
     price_words: bool = True
+    semantic: bool = True
 
 
 def search_products(
@@ -164,11 +167,11 @@ def search_products(
     if parsed.has_required and all(_is_stop_clause(clause) for clause in parsed.clauses):
         messages.append("The query holds only very common words, so only the filters were applied.")
         parsed = ParsedQuery(excluded=parsed.excluded, dropped_terms=parsed.dropped_terms)
-    relaxable = (features.relax or features.typos) and parsed.has_required
+    relaxable = (features.relax or features.typos or features.semantic) and parsed.has_required
     bound_to = fingerprint(request.binding())
     if relaxable and request.cursor and cursor_binding(request.cursor) not in (None, bound_to):
         return _relaxed(tx, request, parsed, currency, features, messages, plain=None)
-    plain = _plain(tx, request, parsed, currency, messages, bound_to)
+    plain = _plain(tx, request, parsed, currency, messages, bound_to, rerank=features.semantic)
     if relaxable and not request.cursor and plain.total_count < RELAX_BELOW:
         return _relaxed(tx, request, parsed, currency, features, messages, plain=plain)
     return plain
@@ -183,7 +186,14 @@ def _is_stop_clause(clause: tuple[Term, ...]) -> bool:
 
 
 def _plain(
-    tx: Session, request: SearchRequest, parsed: ParsedQuery, currency: str, messages: list[str], bound_to: str
+    tx: Session,
+    request: SearchRequest,
+    parsed: ParsedQuery,
+    currency: str,
+    messages: list[str],
+    bound_to: str,
+    *,
+    rerank: bool = False,
 ) -> SearchResult:
     """Every word required: the search as it always ran."""
     messages = list(messages)
@@ -197,7 +207,9 @@ def _plain(
     narrowed = len(filters) > 1 and text is not None and text.filters_may_lead  # more than "listed"
     stats = _stats(tx, text, filters, currency, narrowed=narrowed, leader=leader)
     if ranked:
-        rows, next_key = _ranked_page(tx, text, filters, request, bound_to, narrowed=narrowed, leader=leader)
+        rows, next_key = _ranked_page(
+            tx, text, filters, request, bound_to, narrowed=narrowed, leader=leader, rerank=rerank and RERANK_PLAIN
+        )
         if not stats.exact:
             messages.append(
                 f"More than {COUNT_CAP:,} products match: relevance ranks the first {RELEVANCE_POOL:,} title "
@@ -233,9 +245,12 @@ def _relaxed(
     filters, hints, _ = _filters(tx, request, currency)
     relaxed = relax.plan(tx, parsed, dialect, relax=features.relax, typos=features.typos, cap=COUNT_CAP)
     changed = bool(relaxed.stop_words or relaxed.missing or relaxed.corrections or relaxed.option_pairs)
-    if plain is None and not relaxed.units:
-        raise invalid_cursor("it belongs to a search with other arguments")
+    meaning = by_meaning(tx, request.query, filters) if features.semantic and request.sort == "relevance" else []
     if not relaxed.units:
+        meaning = _clear(meaning)
+    if plain is None and not relaxed.units and not meaning:
+        raise invalid_cursor("it belongs to a search with other arguments")
+    if not relaxed.units and not meaning:
         if plain is not None and plain.items:
             return plain
         categories = relax.nearest_categories(tx, [word for said in relaxed.missing for word in said.split()])
@@ -257,23 +272,44 @@ def _relaxed(
             facets=stats.facets,
             messages=[*messages, f"No product matches {said}." + hint],
         )
-    if plain is not None and not changed and len(relaxed.units) == 1:
+    if plain is not None and not changed and len(relaxed.units) == 1 and not meaning:
         return plain  # one unit, nothing to drop or correct: relaxing cannot find more
-    if not features.relax and plain is not None and not relaxed.corrections and not relaxed.option_pairs:
+    if (
+        not features.relax
+        and plain is not None
+        and not relaxed.corrections
+        and not relaxed.option_pairs
+        and not meaning
+    ):
         return plain
-    found, best, whole = relax.candidates(
-        tx,
-        relaxed,
-        dialect,
-        filters,
-        hints,
-        cap=RELEVANCE_POOL,
-        best_only=request.sort != "relevance" or not features.relax,
-    )
-    if plain is not None and len(found) <= plain.total_count and not relaxed.corrections and not relaxed.option_pairs:
+    found: list[relax.Candidate] = []
+    best: list[str] = []
+    whole = True
+    if relaxed.units and (features.relax or features.typos):
+        found, best, whole = relax.candidates(
+            tx,
+            relaxed,
+            dialect,
+            filters,
+            hints,
+            cap=RELEVANCE_POOL,
+            best_only=request.sort != "relevance" or not features.relax,
+        )
+    if not found:
+        meaning = _clear(meaning)
+    if (
+        plain is not None
+        and len(found) <= plain.total_count
+        and not relaxed.corrections
+        and not relaxed.option_pairs
+        and not meaning
+    ):
         return plain
-    bound_to = fingerprint({**request.binding(), "relaxed": relaxed.key()})
-    messages = [*messages, *_relaxed_messages(relaxed, best)]
+    bound_to = fingerprint({**request.binding(), "relaxed": relaxed.key(), "meaning": bool(meaning)})
+    by_words = {pid for pid, _, _ in found}
+    messages = [*messages, *(_relaxed_messages(relaxed, best) if found else [])]
+    if meaning:
+        found = _fused(found, [pid for pid, _ in meaning], len(relaxed.units))
     if request.sort == "relevance":
         keyed: list[PageRow] = [(pid, [_RELAXED, tier, score, pid]) for pid, tier, score in found]
         after = (
@@ -292,6 +328,8 @@ def _relaxed(
     items = _summaries(tx, rows)
     if relaxed.option_pairs:
         items = _with_matched_options(tx, items, relaxed.option_pairs)
+    if meaning:
+        messages.append(_meaning_message(relaxed, request.query, items, by_words))
     return SearchResult(
         items=items,
         total_count=stats.counted,
@@ -300,6 +338,57 @@ def _relaxed(
         sort=request.sort,
         facets=stats.facets,
         messages=messages,
+    )
+
+
+def _clear(meaning: list[tuple[int, float]]) -> list[tuple[int, float]]:
+    """The neighbours close enough to stand without any word of the query (`MIN_SIMILARITY_ALONE`)."""
+    return [(pid, similarity) for pid, similarity in meaning if similarity >= MIN_SIMILARITY_ALONE]
+
+
+RERANK_PLAIN = True
+"""Reorder the first matches of an every-word search by meaning too (`_reranked`)."""
+
+RERANK_DEPTH = 200
+"""Every-word matches reordered by meaning: twenty pages."""
+
+KEEP_ALL_WORDS_FIRST = True
+"""Products matching every unit of the query stay ahead of the fused list (see `_fused`)."""
+
+
+def _fused(found: list[relax.Candidate], meaning: list[int], units: int) -> list[relax.Candidate]:
+    """The word ranking and the meaning ranking as one list, by Reciprocal Rank Fusion (k = 60).
+
+    Products that match every unit of the query (tier 0 and 1 of the relaxed ranking: the heaviest
+    subset when it is the whole query) keep their place ahead of the rest when `KEEP_ALL_WORDS_FIRST`;
+    the rest, and the meaning neighbours, are fused. Rows come back as (id, group, score), ordered by
+    group, then score descending, then id, which is what the relaxed cursor pages on.
+    """
+    first = [row for row in found if row[1] <= 1] if KEEP_ALL_WORDS_FIRST and units else []
+    kept = {pid for pid, _, _ in first}
+    words = [pid for pid, _, _ in found if pid not in kept]
+    scores: dict[int, float] = {}
+    for ranked in (words, [pid for pid in meaning if pid not in kept]):
+        for rank, pid in enumerate(ranked, start=1):
+            scores[pid] = scores.get(pid, 0.0) + 1.0 / (RRF_K + rank)
+    head = [(pid, 0, float(len(first) - position)) for position, (pid, _, _) in enumerate(first)]
+    tail = sorted(((pid, 1, score) for pid, score in scores.items()), key=lambda row: (-row[2], row[0]))
+    return head + tail
+
+
+def _meaning_message(relaxed: relax.Plan, query: str, items: list[ProductSummary], by_words: set[int]) -> str:
+    if not relaxed.units or not by_words:
+        said = _quoted(relaxed.missing) if relaxed.missing else f"'{query.strip()}'"
+        return (
+            f"No product matches the words {said}; these products were found by meaning (similar descriptions), "
+            "so check each is what the person wants."
+        )
+    close = [str(item.id) for item in items if item.id not in by_words]
+    if not close:
+        return "Results are ranked by the query's words and by meaning together."
+    return (
+        f"Ranked by the query's words and by meaning together; products {', '.join(close)} match by meaning "
+        "only (none of the query's rarer words), so check each is what the person wants."
     )
 
 
@@ -497,17 +586,23 @@ def _ranked_page(
     *,
     narrowed: bool,
     leader: Select[Any] | None,
+    rerank: bool = False,
 ) -> tuple[list[PageRow], list[KeyValue] | None]:
     assert text is not None
     after = (
         decode_cursor(request.cursor, bound, (int, int, float, int), invalid=invalid_cursor) if request.cursor else None
     )
+    fused_after = after is not None and int(after[0]) == _FUSED
+    limit = RERANK_DEPTH if (rerank and (after is None or fused_after)) else request.limit
 
     def fetch(way: int) -> Sequence[Any]:
-        start = after[1:] if after is not None else None
-        return _ranked_rows(tx, _candidates(text, filters, way, leader), start, request.limit)
+        start = after[1:] if after is not None and not fused_after else None
+        return _ranked_rows(tx, _candidates(text, filters, way, leader), start, limit)
 
-    if after is not None:
+    if after is not None and fused_after:
+        way = int(after[1])
+        fetched = fetch(way)
+    elif after is not None:
         way = int(after[0])
         fetched = fetch(way)
     elif not narrowed:
@@ -522,7 +617,32 @@ def _ranked_page(
             way = _BY_FILTERS
             fetched = fetch(way)
     rows: list[PageRow] = [(int(row[0]), [way, int(row[1]), float(row[2]), int(row[0])]) for row in fetched]
+    if limit == RERANK_DEPTH:
+        return _reranked(tx, rows, way, request, int(after[2]) if after is not None else -1)
     return _cut(rows, request.limit)
+
+
+def _reranked(
+    tx: Session, rows: list[PageRow], way: int, request: SearchRequest, after_position: int
+) -> tuple[list[PageRow], list[KeyValue] | None]:
+    """Every word matched: the first `RERANK_DEPTH` matches reordered by words and meaning together (RRF).
+
+    The set is the word ranking's own, so nothing that lacks a word joins it; only the order moves
+    (a "laptop" query's laptops come up among backpacks titled "laptop backpack"). Past the reordered
+    matches, the next cursor goes on with the word ranking where they end.
+    """
+    more = len(rows) > RERANK_DEPTH
+    head = rows[:RERANK_DEPTH]
+    scores = similarities(tx, request.query, [pid for pid, _ in head])
+    meaning = sorted(scores, key=lambda pid: (-scores[pid], pid))
+    fused = reciprocal_rank_fusion([[pid for pid, _ in head], meaning])
+    positioned: list[PageRow] = [(pid, [_FUSED, way, float(i), pid]) for i, pid in enumerate(fused)]
+    page = positioned[after_position + 1 : after_position + 1 + request.limit]
+    if after_position + 1 + request.limit < len(positioned):
+        return page, page[-1][1]
+    if more and head:
+        return page, head[-1][1]  # the word ranking goes on after its last reordered match
+    return page, None
 
 
 def _candidates(text: TextSearch, filters: list[ColumnElement[bool]], way: int, leader: Select[Any] | None) -> Any:

@@ -9,7 +9,7 @@ use it.
 """
 
 from shopmcp.services.semantic.fusion import RRF_K, reciprocal_rank_fusion
-from shopmcp.services.semantic.index import nearest_products
+from shopmcp.services.semantic.index import nearest_products, similarities
 from shopmcp.services.semantic.store import refresh_embeddings
 
-__all__ = ["RRF_K", "nearest_products", "reciprocal_rank_fusion", "refresh_embeddings"]
+__all__ = ["RRF_K", "nearest_products", "reciprocal_rank_fusion", "refresh_embeddings", "similarities"]

@@ -1,0 +1,39 @@
+"""Products found by meaning: the semantic neighbours of a query that pass the search's filters.
+
+Used by the relaxed search (`products._relaxed`), which fuses them with its word ranking by
+Reciprocal Rank Fusion (`services.semantic.fusion`).
+"""
+
+from sqlalchemy import ColumnElement, select
+from sqlmodel import Session, col
+
+from shopmcp.models.catalog import Product
+from shopmcp.services.semantic import nearest_products
+
+POOL = 100
+"""Neighbours fused with the word ranking: ten pages, as many as relaxing ranks before it stops."""
+
+READ = 400
+"""Neighbours read before the filters, so a filter that rejects most of them still leaves some."""
+
+MIN_SIMILARITY = 0.35
+"""Cosine similarity below which a neighbour is not fused with a word ranking."""
+
+MIN_SIMILARITY_ALONE = 0.55
+"""Cosine similarity a neighbour needs when no word of the query matches anything in the catalog.
+
+A static model's similarities do not separate "related" from "not in this store" well: on the demo
+store, queries for things it does not sell ("motor oil 5w-30", "car tires") have neighbours at 0.50-0.52
+while "airpods" or "sunblock" reach 0.38-0.44 with the right products (bench/RESULTS.md). Alone,
+meaning must be clear (a described need scores 0.7 and more), so a store without the thing answers
+empty, with the hint of the relaxed search."""
+
+
+def by_meaning(tx: Session, text: str, filters: list[ColumnElement[bool]]) -> list[tuple[int, float]]:
+    """Up to `POOL` products that pass `filters` with their similarity to `text`, most similar first."""
+    pairs = nearest_products(tx, text, limit=READ, min_similarity=MIN_SIMILARITY)
+    if not pairs:
+        return []
+    ids = [product_id for product_id, _ in pairs]
+    allowed = {int(row[0]) for row in tx.execute(select(col(Product.id)).where(col(Product.id).in_(ids), *filters))}
+    return [(product_id, similarity) for product_id, similarity in pairs if product_id in allowed][:POOL]
