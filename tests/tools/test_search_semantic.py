@@ -1,25 +1,28 @@
 """Semantic retrieval through the MCP client: found by meaning, fused with words, reordered, switched off.
 
-The products are imported (imports embed them), under a root category of their own so that the
-searches, filtered by it, see only them in the shared test database.
+The products are imported (imports embed them) into a database of their own: in the shared test
+database, their vectors would make them neighbours of other tests' queries.
 """
 
 import io
 import json
 import secrets
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
 
 import pytest
 from mcp import Client
 from mcp.server import MCPServer
-from sqlmodel import select
+from sqlmodel import col, select
 
 from shopmcp.app_context import AppContext
 from shopmcp.db import Database
 from shopmcp.models.catalog import Category, Product
+from shopmcp.server import build_server
 from shopmcp.services.ingest.importers import import_catalog
 from tests.calls import ok
+from tests.conftest import BACKENDS, make_settings
+from tests.services.catalog_db import discard, make_database
 
 ServerFactory = Callable[..., MCPServer[AppContext]]
 
@@ -51,15 +54,35 @@ def load_store(database: Database) -> tuple[str, dict[int, str]]:
     assert report.ok, report.summary()
     with database.read() as tx:
         slug = tx.exec(select(Category.slug).where(Category.name == root)).one()
-        handles = {
-            int(pid): handle.removesuffix(f"-{tag}")
-            for pid, handle in tx.exec(select(Product.id, Product.handle).where(Product.handle.endswith(tag)))  # type: ignore[attr-defined]
-        }
+        rows = tx.exec(select(Product.id, Product.handle).where(col(Product.handle).endswith(tag))).all()
+    handles = {pid: handle.removesuffix(f"-{tag}") for pid, handle in rows if pid is not None}
     return slug, handles
 
 
 def named(result: dict[str, Any], handles: dict[int, str]) -> list[str]:
     return [handles[item["id"]] for item in result["items"]]
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def database(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
+    """This module's own database (overrides the shared one for `server_factory` and `client`)."""
+    db = make_database(request.param, tmp_path_factory.mktemp("semantic"))
+    yield db
+    discard(db)
+
+
+@pytest.fixture
+def server_factory(database: Database) -> ServerFactory:
+    def build(**overrides: Any) -> MCPServer[AppContext]:
+        return build_server(make_settings(database, **overrides), db=database)
+
+    return build
+
+
+@pytest.fixture
+async def client(server_factory: ServerFactory) -> AsyncIterator[Client]:
+    async with Client(server_factory()) as connected:
+        yield connected
 
 
 @pytest.fixture

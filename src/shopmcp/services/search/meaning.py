@@ -8,7 +8,9 @@ from sqlalchemy import ColumnElement, select
 from sqlmodel import Session, col
 
 from shopmcp.models.catalog import Product
+from shopmcp.services.search.words import is_stop_word
 from shopmcp.services.semantic import nearest_products
+from shopmcp.services.semantic.embedder import embedder
 
 POOL = 100
 """Neighbours fused with the word ranking: ten pages, as many as relaxing ranks before it stops."""
@@ -29,8 +31,21 @@ meaning must be clear (a described need scores 0.7 and more), so a store without
 empty, with the hint of the relaxed search."""
 
 
+KNOWN_SHARE = 0.5
+"""Meaning is used when at least this share of the query's words are whole words of the model's
+vocabulary (`Embedder.known_share`): "kitchen knives" is, "zqxv wplk" or a part number is not."""
+
+
+def understood(text: str) -> bool:
+    """Whether the model can read a meaning in `text` (its stop words aside)."""
+    words = " ".join(word for word in text.split() if not is_stop_word(word.lower()))
+    return embedder().known_share(words) >= KNOWN_SHARE
+
+
 def by_meaning(tx: Session, text: str, filters: list[ColumnElement[bool]]) -> list[tuple[int, float]]:
     """Up to `POOL` products that pass `filters` with their similarity to `text`, most similar first."""
+    if not understood(text):
+        return []
     pairs = nearest_products(tx, text, limit=READ, min_similarity=MIN_SIMILARITY)
     if not pairs:
         return []

@@ -42,7 +42,7 @@ from shopmcp.services.catalog.for_sale import is_listed
 from shopmcp.services.catalog.taxonomy import normalize_name, resolve_brand, resolve_category
 from shopmcp.services.search import relax
 from shopmcp.services.search.facets import SearchStats, compute_stats
-from shopmcp.services.search.meaning import MIN_SIMILARITY_ALONE, by_meaning
+from shopmcp.services.search.meaning import MIN_SIMILARITY_ALONE, by_meaning, understood
 from shopmcp.services.search.query import MAX_TERMS, ColumnHint, ParsedQuery, Term, column_hint, parse_query
 from shopmcp.services.search.synonyms import synonyms as synonym_rules
 from shopmcp.services.search.text import Budget, OutOfTime, SortedPage, TextSearch, filter_led, text_search
@@ -295,8 +295,7 @@ def _relaxed(
             cap=RELEVANCE_POOL,
             best_only=request.sort != "relevance" or not features.relax,
         )
-    if not found:
-        meaning = _clear(meaning)
+    meaning = _credible(tx, request.query, found, meaning)
     if (
         plain is not None
         and len(found) <= plain.total_count
@@ -345,6 +344,33 @@ def _clear(meaning: list[tuple[int, float]]) -> list[tuple[int, float]]:
     """The neighbours close enough to stand without any word of the query (`MIN_SIMILARITY_ALONE`)."""
     return [(pid, similarity) for pid, similarity in meaning if similarity >= MIN_SIMILARITY_ALONE]
 
+
+def _credible(
+    tx: Session, query: str, found: list[relax.Candidate], meaning: list[tuple[int, float]]
+) -> list[tuple[int, float]]:
+    """The neighbours worth showing beside what the words found.
+
+    Words found nothing: only clear neighbours (`_clear`). Words found products: a neighbour the
+    words did not find must be about as close to the query as the best of the first word matches
+    (within `MEANING_MARGIN`); so a query of made-up or rare words, whose neighbours are noise, keeps
+    its word matches alone, while "kitchen knives", whose words found sharpeners and knife blocks,
+    gets the knives. Word matches without a vector (not embedded) leave only clear neighbours.
+    """
+    if not meaning:
+        return meaning
+    if not found:
+        return _clear(meaning)
+    scores = similarities(tx, query, [pid for pid, _, _ in found[:MEANING_CALIBRATION]])
+    bar = max(scores.values()) - MEANING_MARGIN if scores else MIN_SIMILARITY_ALONE
+    words = {pid for pid, _, _ in found}
+    return [(pid, similarity) for pid, similarity in meaning if pid in words or similarity >= bar]
+
+
+MEANING_CALIBRATION = 10
+"""Word matches whose similarity sets the bar for neighbours the words did not find."""
+
+MEANING_MARGIN = 0.05
+"""How much less similar than the best word match a neighbour may be (cosine)."""
 
 RERANK_PLAIN = True
 """Reorder the first matches of an every-word search by meaning too (`_reranked`)."""
@@ -636,7 +662,7 @@ def _reranked(
     """
     more = len(rows) > RERANK_DEPTH
     head = rows[:RERANK_DEPTH]
-    scores = similarities(tx, request.query, [pid for pid, _ in head])
+    scores = similarities(tx, request.query, [pid for pid, _ in head]) if understood(request.query) else {}
     meaning = sorted(scores, key=lambda pid: (-scores[pid], pid))
     fused = reciprocal_rank_fusion([[pid for pid, _ in head], meaning])
     positioned: list[PageRow] = [(pid, [_FUSED, way, float(i), pid]) for i, pid in enumerate(fused)]

@@ -61,6 +61,19 @@ class Embedder:
         np.divide(out, norms, out=out, where=norms > 0)
         return out
 
+    def known_share(self, text: str) -> float:
+        """The share of `text`'s words (with a letter) that the vocabulary holds whole.
+
+        A made-up word, a code or a typo falls apart into sub-word pieces, whose mean vector lands
+        among other pieces, not near its meaning; a query mostly of such words has no meaning to go by.
+        """
+        words = [word.lower() for word, _ in self.tokenizer.pre_tokenizer.pre_tokenize_str(text)]
+        words = [word for word in words if any(char.isalpha() for char in word)]
+        if not words:
+            return 0.0
+        known = sum(1 for word in words if self.tokenizer.token_to_id(word) not in (None, self.unknown_id))
+        return known / len(words)
+
     def embed_one(self, text: str) -> Vectors:
         vectors: Vectors = self.embed([text])[0]
         return vectors
