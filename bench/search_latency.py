@@ -43,6 +43,10 @@ CASES: dict[str, dict[str, Any]] = {
     "common + no-match word": {"query": f"{COMMON_TERM} {NO_MATCH_TERM}"},
     "typo (hedphones)": {"query": "hedphones"},
     "sentence": {"query": "comfortable running shoes for flat feet"},
+    # Semantic retrieval (SHOPMCP_SEARCH_SEMANTIC=false for the same cases without it): a need no
+    # title spells, and a word whose every-word matches are reordered by meaning.
+    "need (water my plants)": {"query": "something to water my plants"},
+    "reordered (laptop)": {"query": "laptop"},
 }
 
 

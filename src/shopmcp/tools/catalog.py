@@ -102,7 +102,9 @@ def register(server: MCPServer[AppContext], app: AppContext) -> None:
         Prices are filtered on the lowest current price of the product, in the store currency.
         Pass the person's words as they are: price phrases ("under $100") become price bounds, synonyms
         apply, and when no product has every word the search relaxes (common words dropped, typos and
-        option values read, ranked by words matched); `messages` says what it did.
+        option values read, ranked by words matched); products close in meaning are ranked in too (a
+        need described in other words: "something to water my plants"); `messages` says what it did
+        and which results match by meaning only.
         Next: get_product for details and variants, compare_prices to pick a seller.
         """
         request = search.SearchRequest(
