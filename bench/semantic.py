@@ -84,7 +84,7 @@ def main(argv: list[str] | None = None) -> int:
     from shopmcp.models.catalog import Product
     from shopmcp.models.semantic import ProductEmbedding
     from shopmcp.services.ingest.generator import generate_catalog
-    from shopmcp.services.semantic import nearest_products
+    from shopmcp.services.semantic.index import nearest_products
     from shopmcp.services.semantic.store import refresh_embeddings
 
     url = args.database_url or f"sqlite:///{tempfile.mkdtemp(prefix='shopmcp-semantic-')}/shop.db"

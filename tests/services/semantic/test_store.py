@@ -11,7 +11,7 @@ from shopmcp.models.catalog import Product
 from shopmcp.models.semantic import ProductEmbedding
 from shopmcp.services.ingest.generator import generate_catalog
 from shopmcp.services.ingest.importers import import_catalog
-from shopmcp.services.semantic import nearest_products
+from shopmcp.services.semantic.index import nearest_products
 from shopmcp.services.semantic.store import missing_embeddings, refresh_embeddings
 
 
@@ -98,3 +98,17 @@ def test_generated_catalog_is_embedded_and_a_catalog_without_vectors_is_filled(e
         assert len(missing) == 40
         assert refresh_embeddings(tx, missing) == 40
         assert refresh_embeddings(tx, missing) == 0
+
+
+def test_serving_an_upgraded_catalog_embeds_the_products_it_finds_without_vectors(empty_catalog: Database) -> None:
+    from shopmcp.bootstrap import prepare_database
+    from tests.conftest import make_settings
+
+    load(empty_catalog, RECORDS)
+    with empty_catalog.write() as tx:
+        tx.exec(ProductEmbedding.__table__.delete())  # type: ignore[attr-defined]  # as before migration 0007
+
+    prepare_database(make_settings(empty_catalog, search_semantic=False), empty_catalog)
+    assert stored(empty_catalog) == {}  # switched off: left alone
+    prepare_database(make_settings(empty_catalog), empty_catalog)
+    assert set(stored(empty_catalog)) == {"can", "hose", "keys", "pods", "pan"}

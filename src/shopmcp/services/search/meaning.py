@@ -9,8 +9,6 @@ from sqlmodel import Session, col
 
 from shopmcp.models.catalog import Product
 from shopmcp.services.search.words import is_stop_word
-from shopmcp.services.semantic import nearest_products
-from shopmcp.services.semantic.embedder import embedder
 
 POOL = 100
 """Neighbours fused with the word ranking: ten pages, as many as relaxing ranks before it stops."""
@@ -38,12 +36,16 @@ vocabulary (`Embedder.known_share`): "kitchen knives" is, "zqxv wplk" or a part 
 
 def understood(text: str) -> bool:
     """Whether the model can read a meaning in `text` (its stop words aside)."""
+    from shopmcp.services.semantic.embedder import embedder  # numpy and the tokenizer load on first use
+
     words = " ".join(word for word in text.split() if not is_stop_word(word.lower()))
     return embedder().known_share(words) >= KNOWN_SHARE
 
 
 def by_meaning(tx: Session, text: str, filters: list[ColumnElement[bool]]) -> list[tuple[int, float]]:
     """Up to `POOL` products that pass `filters` with their similarity to `text`, most similar first."""
+    from shopmcp.services.semantic.index import nearest_products
+
     if not understood(text):
         return []
     pairs = nearest_products(tx, text, limit=READ, min_similarity=MIN_SIMILARITY)

@@ -47,7 +47,7 @@ from shopmcp.services.search.query import MAX_TERMS, ColumnHint, ParsedQuery, Te
 from shopmcp.services.search.synonyms import synonyms as synonym_rules
 from shopmcp.services.search.text import Budget, OutOfTime, SortedPage, TextSearch, filter_led, text_search
 from shopmcp.services.search.words import find_price_words, is_stop_word
-from shopmcp.services.semantic import RRF_K, reciprocal_rank_fusion, similarities
+from shopmcp.services.semantic import RRF_K, reciprocal_rank_fusion
 
 COUNT_CAP = 1000
 """Matches counted exactly (and faceted) before the count becomes "at least"."""
@@ -356,6 +356,8 @@ def _credible(
     its word matches alone, while "kitchen knives", whose words found sharpeners and knife blocks,
     gets the knives. Word matches without a vector (not embedded) leave only clear neighbours.
     """
+    from shopmcp.services.semantic.index import similarities
+
     if not meaning:
         return meaning
     if not found:
@@ -660,6 +662,8 @@ def _reranked(
     (a "laptop" query's laptops come up among backpacks titled "laptop backpack"). Past the reordered
     matches, the next cursor goes on with the word ranking where they end.
     """
+    from shopmcp.services.semantic.index import similarities
+
     more = len(rows) > RERANK_DEPTH
     head = rows[:RERANK_DEPTH]
     scores = similarities(tx, request.query, [pid for pid, _ in head]) if understood(request.query) else {}

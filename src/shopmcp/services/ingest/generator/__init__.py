@@ -56,7 +56,6 @@ from shopmcp.services.ingest.generator.loader import (
 )
 from shopmcp.services.ingest.generator.pipeline import MakerSettings, build_chunks
 from shopmcp.services.ingest.generator.products import NextIds, brand_names, seller_pool
-from shopmcp.services.semantic import refresh_embeddings
 
 __all__ = [
     "CatalogNotEmptyError",
@@ -157,6 +156,9 @@ def generate_catalog(
         written = _write_products(tx, settings, first_id, products, progress)
     sync_sequences(connection)
     # Semantic search's vectors, in the same transaction: a catalog is never searchable without them.
+    # Imported here: serving imports this module (harness reset), and numpy need not load for that.
+    from shopmcp.services.semantic.store import refresh_embeddings
+
     refresh_embeddings(tx, range(first_id, first_id + products))
     if connection.dialect.name == "postgresql" and products >= _BIG_LOAD:
         # Fresh statistics, so the first searches after a big load get good plans.

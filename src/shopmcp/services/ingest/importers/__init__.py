@@ -28,7 +28,7 @@ from shopmcp.services.ingest.importers.jsonl import read_jsonl
 from shopmcp.services.ingest.importers.shopify_csv import read_shopify_csv
 from shopmcp.services.ingest.importers.source import ImportFormatError, ParsedProduct, RowError
 from shopmcp.services.ingest.importers.writer import Outcome, ProductWriter, RecordRejectedError, WriteCounts
-from shopmcp.services.semantic import refresh_embeddings
+from shopmcp.services.semantic.store import refresh_embeddings
 
 __all__ = ["FORMATS", "ImportFormatError", "ImportReport", "RowError", "detect_format", "import_catalog"]
 
