@@ -10,7 +10,9 @@ from shopmcp.models.cart_public import SellerRef, SellerShipment
 from shopmcp.models.checkout_public import ShippingAddress
 from shopmcp.models.safe_text import Name, TextList, Title
 
-OrderStatusName = Literal["placed", "processing", "shipped", "delivered", "cancelled"]
+OrderStatusName = Literal[
+    "placed", "processing", "shipped", "delivered", "cancelled", "return_requested", "exchange_requested"
+]
 
 CancelReason = Literal[
     "changed_mind",
