@@ -43,7 +43,7 @@ class _Catalog:
     """tau2 item id -> its rows."""
 
 
-def load(tx: Session, data: dict[str, Any]) -> ImportCounts:
+def load(tx: Session, *, data: dict[str, Any]) -> ImportCounts:
     """Write tau2's products, users and orders into the (empty) store behind `tx`.
 
     Raises:
