@@ -22,13 +22,6 @@ _NEW_STATUSES = (
 )
 
 
-def _rebuilding_customer_order() -> None:
-    # SQLite rebuilds customer_order to change it, and dropping the old table would trip the foreign
-    # keys of its lines; deferred, they are checked at commit, when the new table holds every row.
-    if op.get_bind().dialect.name == "sqlite":
-        op.execute("PRAGMA defer_foreign_keys = ON")
-
-
 def upgrade() -> None:
     op.create_table(
         "customer",
@@ -125,7 +118,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("order_line", schema=None) as batch_op:
         batch_op.add_column(sa.Column("options", _JSON, nullable=True))
-    _rebuilding_customer_order()
+    # SQLite rebuilds customer_order here; env.py runs migrations with its foreign keys checked at the end.
     with op.batch_alter_table("customer_order", schema=None) as batch_op:
         batch_op.alter_column("quote_id", existing_type=sa.String(length=64), nullable=True)
         batch_op.drop_constraint("customer_order_status", type_="check")
@@ -133,7 +126,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    _rebuilding_customer_order()
+    # SQLite rebuilds customer_order here; env.py runs migrations with its foreign keys checked at the end.
     with op.batch_alter_table("customer_order", schema=None) as batch_op:
         batch_op.drop_constraint("customer_order_status", type_="check")
         batch_op.create_check_constraint("customer_order_status", _OLD_STATUSES)
