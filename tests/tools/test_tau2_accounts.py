@@ -22,7 +22,10 @@ from tests.tools.shopping import fail
 
 @pytest.fixture(scope="module", params=BACKENDS)
 def tau2_store(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
-    """A database holding tau2's retail store, imported once per backend for this module's tests (which only read)."""
+    """A database holding tau2's retail store, imported once per backend for this module's tests.
+
+    Tests that change it each act on users and orders no other test here reads.
+    """
     source = retail_db()
     url = (
         f"sqlite:///{tmp_path_factory.mktemp('tau2') / 'store.db'}"
@@ -36,6 +39,10 @@ def tau2_store(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPath
     db.dispose()
     if request.param == "postgresql":
         drop_pg_database(url)
+
+
+_CHANGED_USERS = {"ethan_lopez_6291", "sofia_rossi_8776", "james_li_5688"}
+"""The users whose orders the cancel tests change."""
 
 
 def _tau2() -> dict[str, object]:
@@ -85,7 +92,9 @@ async def test_gift_card_balances_are_cents_and_every_users_orders_are_listed(ta
     users = data["users"]
     assert isinstance(users, dict)
     user_id, user = next(
-        (uid, u) for uid, u in users.items() if any(m["source"] == "gift_card" for m in u["payment_methods"].values())
+        (uid, u)
+        for uid, u in users.items()
+        if uid not in _CHANGED_USERS and any(m["source"] == "gift_card" for m in u["payment_methods"].values())
     )
     gift = next(m for m in user["payment_methods"].values() if m["source"] == "gift_card")
 
@@ -121,3 +130,91 @@ async def test_a_tau2_user_reads_their_orders_and_never_another_users(tau2_store
     assert [summary["order_id"] for summary in listed["orders"]] == [mine["order_id"]]
     assert foreign["code"] == missing["code"] == "not_found"
     assert foreign["message"].replace(theirs["order_id"], "<id>") == missing["message"].replace("#W0000000", "<id>")
+
+
+async def test_get_order_shows_options_fulfilments_and_payment_history(tau2_store: Database) -> None:
+    data = _tau2()
+    orders = data["orders"]
+    assert isinstance(orders, dict)
+    delivered = next(o for o in orders.values() if o["status"] == "delivered" and o["user_id"] not in _CHANGED_USERS)
+
+    async with Client(build_server(make_settings(tau2_store, principal=delivered["user_id"]), db=tau2_store)) as client:
+        order = await ok(client, "get_order", order_id=delivered["order_id"])
+
+    assert order["status"] == "delivered"
+    assert [line["options"] for line in order["lines"]] == [item["options"] for item in delivered["items"]]
+    assert [list(line["options"]) for line in order["lines"]] == [list(item["options"]) for item in delivered["items"]]
+    assert [f["tracking_ids"] for f in order["fulfilments"]] == [f["tracking_id"] for f in delivered["fulfillments"]]
+    assert [len(f["variant_ids"]) for f in order["fulfilments"]] == [
+        len(f["item_ids"]) for f in delivered["fulfillments"]
+    ]
+    assert [(p["kind"], p["amount"]["amount"], p["payment_method"]) for p in order["payment_history"]] == [
+        (p["transaction_type"], round(p["amount"] * 100), p["payment_method_id"]) for p in delivered["payment_history"]
+    ]
+
+
+async def test_cancelling_a_gift_card_order_credits_the_card_at_once_as_tau2_does(tau2_store: Database) -> None:
+    data = _tau2()
+    order_id, user_id, card_id = "#W6779827", "ethan_lopez_6291", "gift_card_7219486"
+
+    async with Client(build_server(make_settings(tau2_store, principal=user_id), db=tau2_store)) as ethan:
+        before = await ok(ethan, "get_account")
+        cancelled = await ok(ethan, "cancel_order", order_id=order_id, reason="no_longer_needed")
+        again = await ok(ethan, "cancel_order", order_id=order_id, reason="no_longer_needed")
+        after = await ok(ethan, "get_account")
+
+    def balance(account: dict[str, object]) -> int:
+        methods = account["payment_methods"]
+        assert isinstance(methods, list)
+        return int(next(m for m in methods if m["payment_method_id"] == card_id)["balance"]["amount"])
+
+    assert cancelled["status"] == "cancelled"
+    assert cancelled["cancel_reason"] == "no_longer_needed"
+    assert [(p["kind"], p["amount"]["amount"], p["payment_method"]) for p in cancelled["payment_history"]] == [
+        ("payment", 407945, card_id),
+        ("refund", 407945, card_id),
+    ]
+    assert again == cancelled
+    assert balance(after) == balance(before) + 407945
+
+    # The export holds what tau2's own cancel_pending_order leaves behind.
+    exported = tau2_store.run_read(tau2_retail.dump)
+    orders, users = data["orders"], data["users"]
+    assert isinstance(orders, dict)
+    assert isinstance(users, dict)
+    expected = {
+        **orders[order_id],
+        "status": "cancelled",
+        "payment_history": [
+            *orders[order_id]["payment_history"],
+            {"transaction_type": "refund", "amount": 4079.45, "payment_method_id": card_id},
+        ],
+        "cancel_reason": "no longer needed",
+    }
+    assert exported["orders"][order_id] == expected
+    assert exported["users"][user_id]["payment_methods"][card_id]["balance"] == round(49.0 + 4079.45, 2)
+
+
+async def test_cancelling_a_card_order_records_the_refund_and_leaves_the_wallet(tau2_store: Database) -> None:
+    order_id, user_id = "#W5918442", "sofia_rossi_8776"
+
+    async with Client(build_server(make_settings(tau2_store, principal=user_id), db=tau2_store)) as sofia:
+        before = await ok(sofia, "get_account")
+        cancelled = await ok(sofia, "cancel_order", order_id=order_id, reason="ordered_by_mistake")
+        after = await ok(sofia, "get_account")
+
+    assert [(p["kind"], p["payment_method"]) for p in cancelled["payment_history"]] == [
+        ("payment", "credit_card_5051208"),
+        ("refund", "credit_card_5051208"),
+    ]
+    assert after["payment_methods"] == before["payment_methods"]
+
+
+async def test_a_processed_order_cannot_be_cancelled(tau2_store: Database) -> None:
+    async with Client(build_server(make_settings(tau2_store, principal="james_li_5688"), db=tau2_store)) as james:
+        error = await fail(james, "cancel_order", {"order_id": "#W2611340", "reason": "no_longer_needed"})
+        order = await ok(james, "get_order", order_id="#W2611340")
+
+    assert error["code"] == "order_not_cancellable"
+    assert order["status"] == "shipped"
+    assert [p["kind"] for p in order["payment_history"]] == ["payment"]

@@ -18,6 +18,9 @@ from shopmcp.models.order import Order, OrderFulfilment, OrderLine, OrderPayment
 from shopmcp.services.orders.status import STATUS_TO_TAU2, OrderStatus
 from shopmcp.services.tau2_retail.common import SOURCE, address_to_tau2, dollars
 
+_CANCEL_REASONS = {"no_longer_needed": "no longer needed", "ordered_by_mistake": "ordered by mistake"}
+"""Our cancel reasons that tau2 has, as it writes them; an order cancelled for another reason is written without."""
+
 _UNREFERENCED = 1 << 40
 """Sorts records without a tau2 position after every imported one."""
 
@@ -146,35 +149,49 @@ def _orders(tx: Session, refs: _Refs) -> dict[str, Any]:
     for order in _sorted_orders(tx, refs):
         if order.session_id not in users:
             continue
-        exported[order.id] = {
-            "order_id": order.id,
-            "user_id": users[order.session_id],
-            "address": address_to_tau2(order.shipping_address),
-            "items": [
-                {
-                    "name": line.product_title,
-                    "product_id": refs.external("product", line.product_id),
-                    "item_id": refs.external("variant", line.variant_id),
-                    "price": dollars(line.unit_price),
-                    "options": {pair[0]: pair[1] for pair in line.options or []},
-                }
-                for line in lines[order.id]
-            ],
-            "status": STATUS_TO_TAU2[OrderStatus(order.status)],
-            "fulfillments": [
-                {
-                    "tracking_id": list(fulfilment.tracking_ids),
-                    "item_ids": [refs.external("variant", variant_id) for variant_id in fulfilment.variant_ids],
-                }
-                for fulfilment in fulfilments[order.id]
-            ],
-            "payment_history": [
-                {
-                    "transaction_type": payment.kind,
-                    "amount": dollars(payment.amount),
-                    "payment_method_id": payment.payment_method_id,
-                }
-                for payment in payments[order.id]
-            ],
-        }
+        exported[order.id] = _order(order, users[order.session_id], refs, lines, fulfilments, payments)
+    return exported
+
+
+def _order(
+    order: Order,
+    user_id: str,
+    refs: _Refs,
+    lines: dict[str, list[OrderLine]],
+    fulfilments: dict[str, list[OrderFulfilment]],
+    payments: dict[str, list[OrderPayment]],
+) -> dict[str, Any]:
+    exported: dict[str, Any] = {
+        "order_id": order.id,
+        "user_id": user_id,
+        "address": address_to_tau2(order.shipping_address),
+        "items": [
+            {
+                "name": line.product_title,
+                "product_id": refs.external("product", line.product_id),
+                "item_id": refs.external("variant", line.variant_id),
+                "price": dollars(line.unit_price),
+                "options": {pair[0]: pair[1] for pair in line.options or []},
+            }
+            for line in lines[order.id]
+        ],
+        "status": STATUS_TO_TAU2[OrderStatus(order.status)],
+        "fulfillments": [
+            {
+                "tracking_id": list(fulfilment.tracking_ids),
+                "item_ids": [refs.external("variant", variant_id) for variant_id in fulfilment.variant_ids],
+            }
+            for fulfilment in fulfilments[order.id]
+        ],
+        "payment_history": [
+            {
+                "transaction_type": payment.kind,
+                "amount": dollars(payment.amount),
+                "payment_method_id": payment.payment_method_id,
+            }
+            for payment in payments[order.id]
+        ],
+    }
+    if order.cancel_reason in _CANCEL_REASONS:
+        exported["cancel_reason"] = _CANCEL_REASONS[order.cancel_reason]
     return exported
