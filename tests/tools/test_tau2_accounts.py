@@ -6,18 +6,21 @@ Each test builds its own database (an import needs an empty store), on SQLite an
 import json
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from mcp import Client
+from sqlmodel import Session, select
 
 from shopmcp import migrations
 from shopmcp.db import Database
+from shopmcp.models.catalog import Variant
 from shopmcp.server import build_server
 from shopmcp.services import tau2_retail
 from tests.calls import ok
 from tests.conftest import BACKENDS, create_pg_database, drop_pg_database, make_settings
 from tests.tau2_data import retail_db
-from tests.tools.shopping import fail
+from tests.tools.shopping import US_ADDRESS, fail, new_key
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
@@ -41,8 +44,8 @@ def tau2_store(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPath
         drop_pg_database(url)
 
 
-_CHANGED_USERS = {"ethan_lopez_6291", "sofia_rossi_8776", "james_li_5688"}
-"""The users whose orders the cancel tests change."""
+_CHANGED_USERS = {"ethan_lopez_6291", "sofia_rossi_8776", "james_li_5688", "harper_ito_5985"}
+"""The users whose orders or wallets the tests below change."""
 
 
 def _tau2() -> dict[str, object]:
@@ -218,3 +221,60 @@ async def test_a_processed_order_cannot_be_cancelled(tau2_store: Database) -> No
     assert error["code"] == "order_not_cancellable"
     assert order["status"] == "shipped"
     assert [p["kind"] for p in order["payment_history"]] == ["payment"]
+
+
+def _variant_id(db: Database, item_id: str) -> int:
+    def find(tx: Session) -> int | None:
+        return tx.exec(select(Variant.id).where(Variant.sku == f"tau2-{item_id}")).one()
+
+    found = db.run_read(find)
+    assert found is not None
+    return found
+
+
+def _gift_balance(account: dict[str, Any], card_id: str) -> int:
+    return int(next(m for m in account["payment_methods"] if m["payment_method_id"] == card_id)["balance"]["amount"])
+
+
+async def test_a_gift_card_of_the_wallet_pays_refunds_and_cannot_overdraw(tau2_store: Database) -> None:
+    user_id, card_id = "harper_ito_5985", "gift_card_4058084"  # $100.00 on the card
+    shirt = _variant_id(tau2_store, "9612497925")  # a $50.88 T-shirt
+
+    async with Client(build_server(make_settings(tau2_store, principal=user_id), db=tau2_store)) as harper:
+        await ok(harper, "add_to_cart", variant_id=shirt)
+        quote = await ok(harper, "preview_checkout", shipping_address=US_ADDRESS, payment_method=card_id)
+        key = new_key()
+        order = await ok(harper, "place_order", quote_id=quote["quote_id"], idempotency_key=key)
+        repeated = await ok(harper, "place_order", quote_id=quote["quote_id"], idempotency_key=key)
+        paid = await ok(harper, "get_account")
+
+        await ok(harper, "add_to_cart", variant_id=shirt)
+        short = await fail(harper, "preview_checkout", {"shipping_address": US_ADDRESS, "payment_method": card_id})
+        cancelled = await ok(harper, "cancel_order", order_id=order["order_id"], reason="no_longer_needed")
+        refunded = await ok(harper, "get_account")
+
+    total = order["total"]["amount"]
+    assert total == quote["total"]["amount"] == 5457  # 50.88 + 7.25% California tax, free shipping
+    assert repeated == order
+    assert _gift_balance(paid, card_id) == 10000 - total
+    assert order["payment_history"] == [{"kind": "payment", "amount": order["total"], "payment_method": card_id}]
+    assert short["code"] == "insufficient_funds"
+    assert short["details"]["balance"] == 10000 - total
+    assert [p["kind"] for p in cancelled["payment_history"]] == ["payment", "refund"]
+    assert _gift_balance(refunded, card_id) == 10000
+
+
+async def test_another_accounts_wallet_method_is_no_method_at_all(tau2_store: Database) -> None:
+    shirt = _variant_id(tau2_store, "9612497925")
+
+    async with Client(build_server(make_settings(tau2_store, principal="harper_ito_5985"), db=tau2_store)) as harper:
+        session = (await ok(harper, "new_session"))["session_id"]
+        await ok(harper, "add_to_cart", variant_id=shirt, session_id=session)
+        # Noah's PayPal account, and the gift card of this principal's own account but from another session.
+        args = {"shipping_address": US_ADDRESS, "session_id": session}
+        foreign = await fail(harper, "preview_checkout", {**args, "payment_method": "paypal_5727330"})
+        other_session = await fail(harper, "preview_checkout", {**args, "payment_method": "gift_card_4058084"})
+        missing = await fail(harper, "preview_checkout", {**args, "payment_method": "paypal_0000000"})
+
+    assert foreign["code"] == other_session["code"] == missing["code"] == "invalid_input"
+    assert foreign["message"].replace("paypal_5727330", "<id>") == missing["message"].replace("paypal_0000000", "<id>")
