@@ -42,10 +42,11 @@ def update_default_address(*, tx: Session, scope: Scope, address: ShippingAddres
     """Make `address` the account's default: a saved address equal to it, else a new saved one.
 
     Raises:
-        ShopError: `invalid_address` with every problem, before anything is written.
+        ShopError: `not_found` for a session not the caller's (whatever the address); then `invalid_address`
+            with every problem, before anything is written.
     """
-    normalized = normalize_address(address)
     session = require_session(tx, scope, lock=True)
+    normalized = normalize_address(address)
     customer = ensure_customer(tx, session)
     assert customer.id is not None
     saved = list(tx.exec(select(CustomerAddress).where(CustomerAddress.customer_id == customer.id)))
