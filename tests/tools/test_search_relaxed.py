@@ -73,7 +73,7 @@ async def test_typos_split_and_joined_words_are_read_as_the_catalog_spells_them(
     corrected = await search(client, typo)
     assert ids(corrected) == [spelled.id]
     (again,) = make(database, f"Kettle {name} large")
-    assert sorted(await all_pages(client, {"query": typo, "limit": 1})) == sorted([spelled.id, again.id])
+    assert set(await all_pages(client, {"query": typo, "limit": 1})) == {spelled.id, again.id}
     assert f"Showing results for '{name}'" in said(corrected)
     assert ids(await search(client, f"{left} {right}")) == [joined.id]
     assert ids(await search(client, f"{first}{second}")) == [split.id]
