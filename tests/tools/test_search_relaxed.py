@@ -55,8 +55,10 @@ async def test_no_product_with_every_word_relaxes_ranks_by_words_matched_and_say
     assert f"no product matches '{missing}'" in said(result)
     assert "'the', 'for'" in said(result)
     # Relaxed pages go on consistently: page by page gives the same list, without repeats.
-    paged = await all_pages(client, {"query": f"the {a} for {b} {missing}", "limit": 1})
+    paged = await all_pages(client, {"query": f"the {a} for {b} {missing}", "limit": 2})
     assert paged == ids(result)
+    # A page that the words left can fill alone lists only products holding all of them, page after page.
+    assert await all_pages(client, {"query": f"the {a} for {b} {missing}", "limit": 1}) == [both.id]
     by_price = await all_pages(client, {"query": f"{a} {b} {missing}", "sort": "price_asc", "limit": 1})
     assert by_price == [both.id]
 
@@ -70,6 +72,8 @@ async def test_typos_split_and_joined_words_are_read_as_the_catalog_spells_them(
 
     corrected = await search(client, typo)
     assert ids(corrected) == [spelled.id]
+    (again,) = make(database, f"Kettle {name} large")
+    assert set(await all_pages(client, {"query": typo, "limit": 1})) == {spelled.id, again.id}
     assert f"Showing results for '{name}'" in said(corrected)
     assert ids(await search(client, f"{left} {right}")) == [joined.id]
     assert ids(await search(client, f"{first}{second}")) == [split.id]
@@ -156,6 +160,11 @@ async def test_each_mechanism_can_be_switched_off(
         assert ids(await search(strict, typo)) == []
         kept = await search(strict, f"{name} under $100")
         assert ids(kept) == []
+    async with Client(server_factory(search_relax=False)) as typos_only:
+        assert ids(await search(typos_only, f"{name} {missing}")) == []
+        corrected = await search(typos_only, typo)
+        assert ids(corrected) == [product.id]
+        assert "No product matches all words" not in said(corrected)
     async with Client(server_factory()) as forgiving:
         assert ids(await search(forgiving, f"{name} {missing}")) == [product.id]
         assert ids(await search(forgiving, typo)) == [product.id]

@@ -71,7 +71,12 @@ def register(server: MCPServer[AppContext], app: AppContext) -> None:
             ShippingMethod, Field(description="standard or express, for every seller in the cart.")
         ] = "standard",
         payment_method: Annotated[
-            str, Field(min_length=1, max_length=100, description=f"How the person pays: {methods}.")
+            str,
+            Field(
+                min_length=1,
+                max_length=100,
+                description=f"How the person pays: {methods}; or a payment_method_id of get_account's wallet.",
+            ),
         ] = "test_card_visa",
     ) -> Quote:
         """Price the cart for checkout and return a quote: exact lines, shipping per seller, tax, total.

@@ -1,7 +1,9 @@
 """search synonyms: the synonym table, filled with a default English commerce set
 
 Revision ID: 0005
-Revises: 0004
+Revises: 0006
+
+Numbered 0005 when it was written next to 0006 (customers), which landed first; it follows 0006.
 
 The default rules are written out here, frozen with the migration (a revision never reads the
 application). They are general shopping vocabulary, in Solr synonyms.txt syntax: `a, b, c` are
@@ -15,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0005"
-down_revision: str | None = "0004"
+down_revision: str | None = "0006"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -192,12 +192,14 @@ def _plain(
     currency: str,
     messages: list[str],
     bound_to: str,
+    extra: Sequence[ColumnElement[bool]] = (),
     *,
     rerank: bool = False,
 ) -> SearchResult:
-    """Every word required: the search as it always ran."""
+    """Every word required: the search as it always ran (`extra`: more conditions, from option words)."""
     messages = list(messages)
     filters, hints, leader = _filters(tx, request, currency)
+    filters += extra
     text = None if parsed.is_empty else text_search(tx.get_bind().dialect.name, parsed, hints)
     if text is not None and text.is_void(tx):
         messages.append("The query holds only very common words, so only the filters were applied.")
@@ -274,14 +276,38 @@ def _relaxed(
         )
     if plain is not None and not changed and len(relaxed.units) == 1 and not meaning:
         return plain  # one unit, nothing to drop or correct: relaxing cannot find more
+    if not features.relax and (relaxed.missing or not (relaxed.corrections or relaxed.option_pairs)) and not meaning:
+        if plain is None:
+            raise invalid_cursor("it belongs to a search with other arguments")
+        return plain  # without relaxing, a word nothing matches leaves nothing to show
+    # Every unit left, as the catalog spells it, may find a page of products together: then it is
+    # the ordinary search of those words (bounded, with its own plans), bound to this rewriting.
+    clauses = tuple(unit.clause for unit in relaxed.units if unit.clause)
+    rewritten = ParsedQuery(clauses=clauses, excluded=relaxed.excluded)
+    option_filters = [relax.option_condition(unit.options) for unit in relaxed.units if unit.options]
+    every = fingerprint({**request.binding(), "relaxed": relaxed.key(), "every": True})
+    cursor_from = cursor_binding(request.cursor) if request.cursor else None
     if (
-        not features.relax
-        and plain is not None
-        and not relaxed.corrections
-        and not relaxed.option_pairs
-        and not meaning
+        relaxed.units
+        and cursor_from in (None, every)
+        and (not rewritten.has_required or relax.may_match(tx, rewritten, dialect))
     ):
-        return plain
+        labels = [unit.label for unit in relaxed.units]
+        found_all = _plain(
+            tx,
+            request,
+            rewritten,
+            currency,
+            [*messages, *_relaxed_messages(relaxed, labels)],
+            every,
+            option_filters,
+            rerank=features.semantic,
+        )
+        # Fewer than a page: the subsets below list these first, then products matching some words.
+        if found_all.total_count >= request.limit or cursor_from is not None:
+            if relaxed.option_pairs:
+                found_all.items = _with_matched_options(tx, found_all.items, relaxed.option_pairs)
+            return found_all
     found: list[relax.Candidate] = []
     best: list[str] = []
     whole = True
@@ -293,7 +319,8 @@ def _relaxed(
             filters,
             hints,
             cap=RELEVANCE_POOL,
-            best_only=request.sort != "relevance" or not features.relax,
+            best_only=request.sort != "relevance",
+            every_unit=not features.relax,
         )
     meaning = _credible(tx, request.query, found, meaning)
     if (
@@ -438,6 +465,8 @@ def _relaxed_messages(relaxed: relax.Plan, best: list[str]) -> list[str]:
     options = [unit.said for unit in relaxed.units if unit.options]
     if options:
         messages.append(f"Read {_quoted(options)} as variant options (color, size, material...).")
+    if len(best) == len(relaxed.units) and not relaxed.missing and not relaxed.stop_words:
+        return messages  # every word matched once read as the catalog spells it
     line = "No product matches all words"
     if best:
         line += f"; showing products matching {_quoted([' '.join(best)])}"

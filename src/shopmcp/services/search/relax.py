@@ -191,15 +191,17 @@ def candidates(
     *,
     cap: int,
     best_only: bool,
+    every_unit: bool = False,
 ) -> tuple[list[Candidate], list[str], bool]:
     """Ranked products of the plan, the labels of the heaviest subset that found any, and whether the list is whole.
 
-    `best_only` keeps only the products of that heaviest subset (for sorts other than relevance).
+    `best_only` keeps only the products of that heaviest subset (for sorts other than relevance);
+    `every_unit` searches only the set of every unit (relaxing is off: words are corrected, not dropped).
     """
     vocab = relaxed.vocabulary or vocabulary(tx)
     found: dict[int, Candidate] = {}
     best: list[str] = []
-    subsets = _subsets(relaxed.units, vocab)
+    subsets = [tuple(relaxed.units)] if every_unit else _subsets(relaxed.units, vocab)
     whole = len(subsets) == (2 ** min(len(relaxed.units), SUBSET_UNITS)) - 1 and len(relaxed.units) <= SUBSET_UNITS
     empty: list[frozenset[int]] = []
     for rank, subset in enumerate(subsets):
@@ -232,10 +234,12 @@ def candidates(
 
 def _may_match(tx: Session, subset: tuple[Unit, ...], excluded: tuple[Term, ...], dialect: str) -> bool:
     clauses = tuple(unit.clause for unit in subset if unit.clause)
-    if not clauses:
-        return True
-    search = text_search(dialect, ParsedQuery(clauses=clauses, excluded=excluded))
-    return search.count_capped(tx, 0) > 0
+    return not clauses or may_match(tx, ParsedQuery(clauses=clauses, excluded=excluded), dialect)
+
+
+def may_match(tx: Session, query: ParsedQuery, dialect: str) -> bool:
+    """Whether the index holds the query's words together in some product (filters aside): one cheap probe."""
+    return text_search(dialect, query).count_capped(tx, 0) > 0
 
 
 def _subset_rows(
