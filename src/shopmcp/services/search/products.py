@@ -287,9 +287,12 @@ def _relaxed(
     option_filters = [relax.option_condition(unit.options) for unit in relaxed.units if unit.options]
     every = fingerprint({**request.binding(), "relaxed": relaxed.key(), "every": True})
     cursor_from = cursor_binding(request.cursor) if request.cursor else None
+    # Words were dropped and meaning has neighbours: the fused ranking below serves the person's
+    # request better than the words left alone ("kitchen knives": "kitchen" alone lists the kitchen).
+    words_dropped = bool(meaning and relaxed.missing)
     if (
         relaxed.units
-        and cursor_from in (None, every)
+        and (cursor_from == every or (cursor_from is None and not words_dropped))
         and (not rewritten.has_required or relax.may_match(tx, rewritten, dialect))
     ):
         labels = [unit.label for unit in relaxed.units]
