@@ -6,14 +6,13 @@ database, their vectors would make them neighbours of other tests' queries.
 
 import io
 import json
-import secrets
 from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
 
 import pytest
 from mcp import Client
 from mcp.server import MCPServer
-from sqlmodel import col, select
+from sqlmodel import select
 
 from shopmcp.app_context import AppContext
 from shopmcp.db import Database
@@ -28,13 +27,16 @@ ServerFactory = Callable[..., MCPServer[AppContext]]
 
 
 def load_store(database: Database) -> tuple[str, dict[int, str]]:
-    """Import a small store under a new root category; its slug and {product id: handle}."""
-    tag = secrets.token_hex(3)
-    root = f"Semantic {tag}"
+    """Import the small store (again: an unchanged re-import writes nothing); its root slug and {id: handle}.
+
+    Fixed names, not random tags: a product's vector is computed from its text, so the similarities
+    the tests rely on must not move from run to run.
+    """
+    root = "Semantic Store"
 
     def record(handle: str, title: str, path: str) -> dict[str, Any]:
         return {
-            "handle": f"{handle}-{tag}",
+            "handle": handle,
             "title": title,
             "category": f"{root} > {path}",
             "variants": [{"offers": [{"price": 2999, "stock": 5}]}],
@@ -54,9 +56,8 @@ def load_store(database: Database) -> tuple[str, dict[int, str]]:
     assert report.ok, report.summary()
     with database.read() as tx:
         slug = tx.exec(select(Category.slug).where(Category.name == root)).one()
-        rows = tx.exec(select(Product.id, Product.handle).where(col(Product.handle).endswith(tag))).all()
-    handles = {pid: handle.removesuffix(f"-{tag}") for pid, handle in rows if pid is not None}
-    return slug, handles
+        rows = tx.exec(select(Product.id, Product.handle)).all()
+    return slug, {pid: handle for pid, handle in rows if pid is not None}
 
 
 def named(result: dict[str, Any], handles: dict[int, str]) -> list[str]:
