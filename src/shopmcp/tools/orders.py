@@ -1,17 +1,28 @@
-"""Order tools: list_orders, get_order, cancel_order."""
+"""Order tools: list_orders, get_order, cancel_order, and the changes of a pending order (address, payment)."""
 
 from typing import Annotated
 
 from mcp.server import MCPServer
+from mcp.server.elicitation import ElicitationResult
+from mcp.server.mcpserver import Context
+from mcp.server.mcpserver.resolve import Elicit, Resolve
 from pydantic import Field
 
 from shopmcp.app_context import AppContext
 from shopmcp.callers import Scope
+from shopmcp.models.checkout_public import ShippingAddress
 from shopmcp.models.order_public import CancelReason, OrderList, OrderStatusName, OrderView
-from shopmcp.services import orders
+from shopmcp.services import checkout, orders
+from shopmcp.services.orders import amend
+from shopmcp.tools.checkout import CouldNotAsk, NotAsked
+from shopmcp.tools.confirm import ConfirmChange, ask, require_confirmed
 from shopmcp.tools.decorator import DESTRUCTIVE_IDEMPOTENT, READ_ONLY, shop_tools
 
 OrderIdParam = Annotated[str, Field(min_length=1, max_length=64, description="The order_id from place_order.")]
+WalletMethodParam = Annotated[
+    str, Field(min_length=1, max_length=100, description="A payment_method_id of get_account's wallet.")
+]
+Asked = Elicit[ConfirmChange] | NotAsked | CouldNotAsk
 
 
 def register(server: MCPServer[AppContext], app: AppContext) -> None:
@@ -47,4 +58,56 @@ def register(server: MCPServer[AppContext], app: AppContext) -> None:
         """
         return app.db.run_write(
             orders.cancel_order, scope=scope, provider=app.commerce.payments, order_id=order_id, reason=reason
+        )
+
+    def address_confirmation(
+        ctx: Context[AppContext], order_id: str, shipping_address: ShippingAddress, session_id: str | None
+    ) -> Asked:
+        address = ShippingAddress.model_validate(shipping_address)
+        return ask(ctx, app, session_id, amend.address_question, order_id=order_id, shipping_address=address)
+
+    @tool(DESTRUCTIVE_IDEMPOTENT)
+    def update_order_address(
+        scope: Scope,
+        order_id: OrderIdParam,
+        shipping_address: ShippingAddress,
+        confirmed: Annotated[ElicitationResult[ConfirmChange], Resolve(address_confirmation)],
+    ) -> OrderView:
+        """Ship an order that has not shipped yet to another address; amounts stay as charged.
+
+        Only with the person's go-ahead (the client may ask them). Fails with `order_not_modifiable` once shipped.
+        """
+        require_confirmed(confirmed)
+        return app.db.run_write(
+            amend.update_order_address,
+            scope=scope,
+            tax_table=app.commerce.tax_table,
+            normalize=checkout.normalize_address,
+            order_id=order_id,
+            shipping_address=shipping_address,
+        )
+
+    def payment_confirmation(
+        ctx: Context[AppContext], order_id: str, payment_method_id: str, session_id: str | None
+    ) -> Asked:
+        return ask(ctx, app, session_id, amend.payment_question, order_id=order_id, payment_method_id=payment_method_id)
+
+    @tool(DESTRUCTIVE_IDEMPOTENT)
+    def update_order_payment(
+        scope: Scope,
+        order_id: OrderIdParam,
+        payment_method_id: WalletMethodParam,
+        confirmed: Annotated[ElicitationResult[ConfirmChange], Resolve(payment_confirmation)],
+    ) -> OrderView:
+        """Pay an order that has not shipped yet with another wallet method; the old one is refunded. Once per order.
+
+        Only with the person's go-ahead (the client may ask them). A gift card must cover the total.
+        """
+        require_confirmed(confirmed)
+        return app.db.run_write(
+            amend.update_order_payment,
+            scope=scope,
+            provider=app.commerce.payments,
+            order_id=order_id,
+            payment_method_id=payment_method_id,
         )
