@@ -64,7 +64,15 @@ def register(server: MCPServer[AppContext], app: AppContext) -> None:
         ctx: Context[AppContext], order_id: str, shipping_address: ShippingAddress, session_id: str | None
     ) -> Asked:
         address = ShippingAddress.model_validate(shipping_address)
-        return ask(ctx, app, session_id, amend.address_question, order_id=order_id, shipping_address=address)
+        return ask(
+            ctx,
+            app,
+            session_id,
+            amend.address_question,
+            normalize=checkout.normalize_address,
+            order_id=order_id,
+            shipping_address=address,
+        )
 
     @tool(DESTRUCTIVE_IDEMPOTENT)
     def update_order_address(

@@ -196,10 +196,18 @@ def require_pending(order: Order) -> None:
 # --- What to ask the person first ----------------------------------------------------
 
 
-def address_question(*, tx: Session, scope: Scope, order_id: str, shipping_address: ShippingAddress) -> str | None:
+def address_question(
+    *, tx: Session, scope: Scope, normalize: Normalize, order_id: str, shipping_address: ShippingAddress
+) -> str | None:
     """The confirmation question for an address change; None when there is nothing to ask (the tool reports)."""
     order = _askable(tx, scope, order_id)
     if order is None:
+        return None
+    try:
+        new = _order_address(order, _current_address(order, normalize), normalize(shipping_address))
+    except ShopError:
+        return None
+    if new == order.shipping_address:
         return None
     a = shipping_address
     where = ", ".join(part for part in (a.name, a.line1, a.line2, a.city, a.region, a.postal_code, a.country) if part)

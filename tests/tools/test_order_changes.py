@@ -1,0 +1,270 @@
+"""Changing a pending order through the MCP client (update_order_address, update_order_payment), on a
+tau2-bench retail store, compared with what tau2's own tools do to the same order on its own in-memory db.
+
+Each test acts on orders and users no other test here touches; the store is imported once per backend.
+"""
+
+import json
+from collections.abc import Iterator
+from typing import Any, Literal
+
+import anyio
+import pytest
+from mcp import Client
+from mcp.client.session import ClientRequestContext
+from mcp.types import ElicitRequestParams, ElicitResult, ErrorData
+
+from shopmcp import migrations
+from shopmcp.db import Database
+from shopmcp.server import build_server
+from shopmcp.services import tau2_retail
+from tests.calls import ok
+from tests.conftest import BACKENDS, create_pg_database, drop_pg_database, make_settings
+from tests.tau2_data import retail_db, retail_tools
+from tests.tools.shopping import US_ADDRESS, fail, new_key
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def tau2_store(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
+    source = retail_db()
+    url = (
+        f"sqlite:///{tmp_path_factory.mktemp('tau2') / 'store.db'}"
+        if request.param == "sqlite"
+        else create_pg_database()
+    )
+    db = Database(url)
+    migrations.upgrade(db.engine)
+    db.run_write(tau2_retail.load, data=json.loads(source.read_text(encoding="utf-8")))
+    yield db
+    db.dispose()
+    if request.param == "postgresql":
+        drop_pg_database(url)
+
+
+def _client(db: Database, user_id: str, **kwargs: Any) -> Client:
+    return Client(build_server(make_settings(db, principal=user_id), db=db), **kwargs)
+
+
+def _same_as_tau2(db: Database, tools: Any, order_id: str) -> None:
+    """Our export of the order and its user equals tau2's own db after the same operation."""
+    exported = db.run_read(tau2_retail.dump)
+    theirs = tools.db.orders[order_id]
+    assert exported["orders"][order_id] == theirs.model_dump(exclude_none=True)
+    assert exported["users"][theirs.user_id] == tools.db.users[theirs.user_id].model_dump(exclude_none=True)
+
+
+def _history(order: dict[str, Any]) -> list[tuple[str, int, str]]:
+    return [(p["kind"], p["amount"]["amount"], p["payment_method"]) for p in order["payment_history"]]
+
+
+NEW_ADDRESS = {
+    "name": "Isabella Lopez",
+    "line1": "12 Hudson Street",
+    "line2": "Apt 4",
+    "city": "New York",
+    "region": "NY",
+    "postal_code": "10013",
+    "country": "USA",
+}
+
+
+async def test_an_address_change_is_what_tau2_writes_and_a_retry_changes_nothing(tau2_store: Database) -> None:
+    order_id = "#W4923227"
+    tools = retail_tools()
+    tools.modify_pending_order_address(order_id, "12 Hudson Street", "Apt 4", "New York", "NY", "USA", "10013")
+
+    async with _client(tau2_store, "isabella_lopez_6490") as isabella:
+        changed = await ok(isabella, "update_order_address", order_id=order_id, shipping_address=NEW_ADDRESS)
+        again = await ok(isabella, "update_order_address", order_id=order_id, shipping_address=NEW_ADDRESS)
+
+    assert changed["shipping_address"]["line1"] == "12 Hudson Street"
+    assert changed["shipping_address"]["country"] == "USA"
+    assert again == changed
+    _same_as_tau2(tau2_store, tools, order_id)
+
+
+async def test_a_payment_change_to_a_gift_card_is_what_tau2_writes(tau2_store: Database) -> None:
+    order_id, user_id, card = (
+        "#W1080318",
+        "omar_kim_3528",
+        "gift_card_3749819",
+    )  # $53.43 on a card; $91 on the gift card
+    tools = retail_tools()
+    tools.modify_pending_order_payment(order_id, card)
+
+    async with _client(tau2_store, user_id) as omar:
+        changed = await ok(omar, "update_order_payment", order_id=order_id, payment_method_id=card)
+        retried = await ok(omar, "update_order_payment", order_id=order_id, payment_method_id=card)
+        account = await ok(omar, "get_account")
+        second = await fail(
+            omar, "update_order_payment", {"order_id": order_id, "payment_method_id": "credit_card_3577130"}
+        )
+
+    assert _history(changed) == [
+        ("payment", 5343, "credit_card_3577130"),
+        ("payment", 5343, card),
+        ("refund", 5343, "credit_card_3577130"),
+    ]
+    assert retried == changed
+    assert next(m for m in account["payment_methods"] if m["payment_method_id"] == card)["balance"]["amount"] == 3757
+    assert second["code"] == "order_not_modifiable"
+    _same_as_tau2(tau2_store, tools, order_id)
+
+
+async def test_a_gift_card_paid_order_moved_to_paypal_credits_the_card_as_tau2_does(tau2_store: Database) -> None:
+    order_id, user_id = "#W3414433", "lei_li_6575"  # $3,227.98 from gift_card_8049813
+    tools = retail_tools()
+    tools.modify_pending_order_payment(order_id, "paypal_5914760")
+
+    async with _client(tau2_store, user_id) as lei:
+        await ok(lei, "update_order_payment", order_id=order_id, payment_method_id="paypal_5914760")
+
+    _same_as_tau2(tau2_store, tools, order_id)
+
+
+async def test_refusals_are_clear_and_change_nothing(tau2_store: Database) -> None:
+    data = json.loads(retail_db().read_text(encoding="utf-8"))
+    user_id = "sophia_thomas_5301"
+    pending = "#W4862767"  # $2,492.53 by PayPal; the gift card holds $66
+    delivered = next(o for o in data["orders"].values() if o["user_id"] == user_id and o["status"] == "delivered")
+    theirs = next(o for o in data["orders"].values() if o["user_id"] != user_id and o["status"] == "pending")
+    before = tau2_store.run_read(tau2_retail.dump)
+
+    async with _client(tau2_store, user_id) as sophia:
+        short = await fail(
+            sophia, "update_order_payment", {"order_id": pending, "payment_method_id": "gift_card_9178183"}
+        )
+        same = await fail(sophia, "update_order_payment", {"order_id": pending, "payment_method_id": "paypal_5297429"})
+        unknown = await fail(
+            sophia, "update_order_payment", {"order_id": pending, "payment_method_id": "paypal_0000000"}
+        )
+        shipped = await fail(
+            sophia, "update_order_address", {"order_id": delivered["order_id"], "shipping_address": NEW_ADDRESS}
+        )
+        bad = await fail(
+            sophia, "update_order_address", {"order_id": pending, "shipping_address": {**NEW_ADDRESS, "region": "ZZ"}}
+        )
+        foreign = await fail(
+            sophia, "update_order_payment", {"order_id": theirs["order_id"], "payment_method_id": "paypal_5297429"}
+        )
+        foreign_address = await fail(
+            sophia, "update_order_address", {"order_id": theirs["order_id"], "shipping_address": NEW_ADDRESS}
+        )
+        missing = await fail(sophia, "update_order_payment", {"order_id": "#W0000000", "payment_method_id": "x"})
+
+    assert short["code"] == "insufficient_funds"
+    assert same["code"] == unknown["code"] == "invalid_input"
+    assert shipped["code"] == "order_not_modifiable"
+    assert shipped["details"]["status"] == "delivered"
+    assert bad["code"] == "invalid_address"
+    assert foreign["code"] == foreign_address["code"] == missing["code"] == "not_found"
+    assert foreign["message"].replace(theirs["order_id"], "<id>") == missing["message"].replace("#W0000000", "<id>")
+    after = tau2_store.run_read(tau2_retail.dump)
+    assert after["orders"][pending] == before["orders"][pending]
+    assert after["orders"][theirs["order_id"]] == before["orders"][theirs["order_id"]]
+    assert after["users"][user_id] == before["users"][user_id]
+
+
+async def test_two_concurrent_payment_changes_of_one_order_one_wins(tau2_store: Database) -> None:
+    order_id, user_id = "#W9728773", "omar_silva_7446"  # paid by gift_card_5540683
+    results: dict[str, Any] = {}
+
+    async def change(method: str) -> None:
+        async with _client(tau2_store, user_id) as omar:
+            result = await omar.call_tool("update_order_payment", {"order_id": order_id, "payment_method_id": method})
+            results[method] = result
+
+    async with anyio.create_task_group() as group:
+        group.start_soon(change, "paypal_2192303")
+        group.start_soon(change, "credit_card_5322562")
+
+    failed = [r for r in results.values() if r.is_error]
+    assert len(failed) == 1
+    assert failed[0].structured_content["error"]["code"] == "order_not_modifiable"
+    exported = tau2_store.run_read(tau2_retail.dump)
+    history = exported["orders"][order_id]["payment_history"]
+    assert [p["transaction_type"] for p in history] == ["payment", "payment", "refund"]
+    assert history[2]["payment_method_id"] == "gift_card_5540683"
+    assert exported["users"][user_id]["payment_methods"]["gift_card_5540683"]["balance"] == round(68.0 + 1412.7, 2)
+
+
+async def test_a_checkout_order_changes_payment_and_keeps_its_tax_destination(tau2_store: Database) -> None:
+    user_id = "yusuf_garcia_3055"
+    shirt = tau2_store.run_read(_variant_id, item_id="9612497925")
+
+    async with _client(tau2_store, user_id) as yusuf:
+        await ok(yusuf, "add_to_cart", variant_id=shirt)
+        quote = await ok(yusuf, "preview_checkout", shipping_address=US_ADDRESS)
+        order = await ok(yusuf, "place_order", quote_id=quote["quote_id"], idempotency_key=new_key())
+        moved = await ok(yusuf, "update_order_payment", order_id=order["order_id"], payment_method_id="paypal_7503218")
+        elsewhere = await fail(
+            yusuf,
+            "update_order_address",
+            {"order_id": order["order_id"], "shipping_address": {**US_ADDRESS, "region": "OR", "postal_code": "97201"}},
+        )
+        next_door = await ok(
+            yusuf,
+            "update_order_address",
+            order_id=order["order_id"],
+            shipping_address={**US_ADDRESS, "line1": "2 Elm St"},
+        )
+        cancelled = await ok(yusuf, "cancel_order", order_id=order["order_id"], reason="no_longer_needed")
+
+    total = order["total"]["amount"]
+    assert order["tax"]["amount"] > 0
+    assert _history(moved) == [
+        ("payment", total, "test_card_visa"),
+        ("payment", total, "paypal_7503218"),
+        ("refund", total, "test_card_visa"),
+    ]
+    assert moved["payment"]["method"] == "paypal_7503218"
+    assert elsewhere["code"] == "invalid_address"
+    assert next_door["shipping_address"]["line1"] == "2 Elm St"
+    assert next_door["total"] == order["total"]
+    # The cancel gives back what each method still holds: the PayPal payment, not the card's twice.
+    assert _history(cancelled)[3:] == [("refund", total, "paypal_7503218")]
+
+
+def _variant_id(tx: Any, item_id: str) -> int:
+    from sqlmodel import select
+
+    from shopmcp.models.catalog import Variant
+
+    found = tx.exec(select(Variant.id).where(Variant.sku == f"tau2-{item_id}")).one()
+    assert isinstance(found, int)
+    return found
+
+
+class Person:
+    """Answers the confirmation question like a person, and remembers it."""
+
+    def __init__(self, answer: Literal["accept", "decline", "cancel"]) -> None:
+        self.answer, self.asked = answer, list[str]()
+
+    async def __call__(self, context: ClientRequestContext, params: ElicitRequestParams) -> ElicitResult | ErrorData:
+        self.asked.append(params.message)
+        if self.answer == "accept":
+            return ElicitResult(action="accept", content={"confirm": True})
+        return ElicitResult(action=self.answer)
+
+
+@pytest.mark.parametrize("mode", ["legacy", "auto"])
+async def test_the_person_confirms_a_change_and_a_declined_one_changes_nothing(tau2_store: Database, mode: str) -> None:
+    order_id, user_id = "#W8465042", "ethan_thomas_1791"
+    address = {**NEW_ADDRESS, "name": "Ethan Thomas", "line1": f"{mode} 1 Main St"}
+    declining, accepting = Person("decline"), Person("accept")
+
+    async with _client(tau2_store, user_id, mode=mode, elicitation_callback=declining) as ethan:
+        declined = await fail(ethan, "update_order_address", {"order_id": order_id, "shipping_address": address})
+        unchanged = await ok(ethan, "get_order", order_id=order_id)
+    async with _client(tau2_store, user_id, mode=mode, elicitation_callback=accepting) as ethan:
+        changed = await ok(ethan, "update_order_address", order_id=order_id, shipping_address=address)
+        retried = await ok(ethan, "update_order_address", order_id=order_id, shipping_address=address)
+
+    assert declined["code"] == "confirmation_declined"
+    assert unchanged["shipping_address"]["line1"] != address["line1"]
+    assert changed["shipping_address"]["line1"] == address["line1"]
+    assert retried == changed
+    assert len(accepting.asked) == 1, "a retry of a done change asks nothing"
+    assert order_id in accepting.asked[0]
+    assert address["line1"] in accepting.asked[0]
