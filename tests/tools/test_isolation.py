@@ -75,6 +75,8 @@ def _session_calls(store: Store, ids: dict[str, Any]) -> list[tuple[str, dict[st
         ("list_orders", {}),
         ("get_order", {"order_id": ids["order"]}),
         ("cancel_order", {"order_id": ids["order"], "reason": "other"}),
+        ("update_order_address", {"order_id": ids["order"], "shipping_address": US_ADDRESS}),
+        ("update_order_payment", {"order_id": ids["order"], "payment_method_id": "paypal_1"}),
         ("get_account", {}),
         ("update_default_address", {"address": US_ADDRESS}),
     ]
@@ -88,6 +90,8 @@ def _object_calls(ids: dict[str, Any], line: int, quote: str, order: str) -> lis
         ("place_order", {"quote_id": quote, "idempotency_key": new_key()}, quote),
         ("get_order", {"order_id": order}, order),
         ("cancel_order", {"order_id": order, "reason": "other"}, order),
+        ("update_order_address", {"order_id": order, "shipping_address": US_ADDRESS}, order),
+        ("update_order_payment", {"order_id": order, "payment_method_id": "paypal_1"}, order),
     ]
 
 

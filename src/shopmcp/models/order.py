@@ -21,6 +21,7 @@ ORDER_STATUSES = (
     "cancelled",
     "return_requested",
     "exchange_requested",
+    "items_modified",
 )
 _STATUS_LIST = ", ".join(f"'{status}'" for status in ORDER_STATUSES)
 

@@ -11,7 +11,14 @@ from shopmcp.models.checkout_public import ShippingAddress
 from shopmcp.models.safe_text import Name, TextList, Title
 
 OrderStatusName = Literal[
-    "placed", "processing", "shipped", "delivered", "cancelled", "return_requested", "exchange_requested"
+    "placed",
+    "processing",
+    "shipped",
+    "delivered",
+    "cancelled",
+    "return_requested",
+    "exchange_requested",
+    "items_modified",
 ]
 
 CancelReason = Literal[

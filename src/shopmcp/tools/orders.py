@@ -13,7 +13,7 @@ from shopmcp.callers import Scope
 from shopmcp.models.checkout_public import ShippingAddress
 from shopmcp.models.order_public import CancelReason, OrderList, OrderStatusName, OrderView
 from shopmcp.services import checkout, orders
-from shopmcp.services.orders import amend
+from shopmcp.services.orders import amend, items
 from shopmcp.tools.checkout import CouldNotAsk, NotAsked
 from shopmcp.tools.confirm import ConfirmChange, ask, require_confirmed
 from shopmcp.tools.decorator import DESTRUCTIVE_IDEMPOTENT, READ_ONLY, shop_tools
@@ -117,5 +117,51 @@ def register(server: MCPServer[AppContext], app: AppContext) -> None:
             scope=scope,
             provider=app.commerce.payments,
             order_id=order_id,
+            payment_method_id=payment_method_id,
+        )
+
+    def items_confirmation(
+        ctx: Context[AppContext],
+        order_id: str,
+        variant_ids: list[int],
+        new_variant_ids: list[int],
+        payment_method_id: str,
+        session_id: str | None,
+    ) -> Asked:
+        return ask(
+            ctx,
+            app,
+            session_id,
+            items.items_question,
+            order_id=order_id,
+            variant_ids=variant_ids,
+            new_variant_ids=new_variant_ids,
+            payment_method_id=payment_method_id,
+        )
+
+    @tool(DESTRUCTIVE_IDEMPOTENT)
+    def modify_order_items(
+        scope: Scope,
+        order_id: OrderIdParam,
+        variant_ids: Annotated[
+            list[int], Field(min_length=1, max_length=50, description="Units to change, by the lines' variant_id.")
+        ],
+        new_variant_ids: Annotated[
+            list[int],
+            Field(min_length=1, max_length=50, description="For each, another variant of the same product."),
+        ],
+        payment_method_id: WalletMethodParam,
+        confirmed: Annotated[ElicitationResult[ConfirmChange], Resolve(items_confirmation)],
+    ) -> OrderView:
+        """Swap units of a placed order for other variants of the same products; the price difference is charged
+        or refunded to the wallet method. Once per order; afterwards it is `items_modified` and cannot be cancelled.
+        """
+        require_confirmed(confirmed)
+        return app.db.run_write(
+            items.modify_order_items,
+            scope=scope,
+            order_id=order_id,
+            variant_ids=variant_ids,
+            new_variant_ids=new_variant_ids,
             payment_method_id=payment_method_id,
         )

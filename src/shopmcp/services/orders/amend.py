@@ -29,8 +29,8 @@ from shopmcp.services.payments import PaymentProvider
 from shopmcp.services.pricing.tax import TaxTable, destination_of
 from shopmcp.services.shopping_sessions import Scope, require_session
 
-PENDING = frozenset({OrderStatus.PLACED, OrderStatus.PROCESSING})
-"""The statuses tau2 calls pending: nothing has shipped yet, so the order can still change."""
+PENDING = frozenset({OrderStatus.PLACED, OrderStatus.PROCESSING, OrderStatus.ITEMS_MODIFIED})
+"""The statuses tau2 calls pending (its "pending (item modified)" too): nothing has shipped, the order can change."""
 
 
 Normalize = Callable[[ShippingAddress], ShippingAddress]
