@@ -13,7 +13,7 @@ from shopmcp.callers import Scope
 from shopmcp.models.checkout_public import ShippingAddress
 from shopmcp.models.order_public import CancelReason, OrderList, OrderStatusName, OrderView
 from shopmcp.services import checkout, orders
-from shopmcp.services.orders import amend, items
+from shopmcp.services.orders import after_delivery, amend, items
 from shopmcp.tools.checkout import CouldNotAsk, NotAsked
 from shopmcp.tools.confirm import ConfirmChange, ask, require_confirmed
 from shopmcp.tools.decorator import DESTRUCTIVE_IDEMPOTENT, READ_ONLY, shop_tools
@@ -159,6 +159,87 @@ def register(server: MCPServer[AppContext], app: AppContext) -> None:
         require_confirmed(confirmed)
         return app.db.run_write(
             items.modify_order_items,
+            scope=scope,
+            order_id=order_id,
+            variant_ids=variant_ids,
+            new_variant_ids=new_variant_ids,
+            payment_method_id=payment_method_id,
+        )
+
+    def return_confirmation(
+        ctx: Context[AppContext], order_id: str, variant_ids: list[int], payment_method_id: str, session_id: str | None
+    ) -> Asked:
+        return ask(
+            ctx,
+            app,
+            session_id,
+            after_delivery.request_question,
+            order_id=order_id,
+            variant_ids=variant_ids,
+            payment_method_id=payment_method_id,
+        )
+
+    @tool(DESTRUCTIVE_IDEMPOTENT)
+    def request_return(
+        scope: Scope,
+        order_id: OrderIdParam,
+        variant_ids: Annotated[
+            list[int], Field(min_length=1, max_length=50, description="Units to send back, by the lines' variant_id.")
+        ],
+        payment_method_id: Annotated[
+            str, Field(min_length=1, max_length=100, description="The original payment method or a wallet gift card.")
+        ],
+        confirmed: Annotated[ElicitationResult[ConfirmChange], Resolve(return_confirmation)],
+    ) -> OrderView:
+        """Request a return of units of a delivered order (once per order); refunded when they come back."""
+        require_confirmed(confirmed)
+        return app.db.run_write(
+            after_delivery.request_return,
+            scope=scope,
+            order_id=order_id,
+            variant_ids=variant_ids,
+            payment_method_id=payment_method_id,
+        )
+
+    def exchange_confirmation(
+        ctx: Context[AppContext],
+        order_id: str,
+        variant_ids: list[int],
+        new_variant_ids: list[int],
+        payment_method_id: str,
+        session_id: str | None,
+    ) -> Asked:
+        return ask(
+            ctx,
+            app,
+            session_id,
+            after_delivery.request_question,
+            order_id=order_id,
+            variant_ids=variant_ids,
+            new_variant_ids=new_variant_ids,
+            payment_method_id=payment_method_id,
+        )
+
+    @tool(DESTRUCTIVE_IDEMPOTENT)
+    def request_exchange(
+        scope: Scope,
+        order_id: OrderIdParam,
+        variant_ids: Annotated[
+            list[int], Field(min_length=1, max_length=50, description="Units to send back, by the lines' variant_id.")
+        ],
+        new_variant_ids: Annotated[
+            list[int],
+            Field(min_length=1, max_length=50, description="For each, another variant of the same product."),
+        ],
+        payment_method_id: WalletMethodParam,
+        confirmed: Annotated[ElicitationResult[ConfirmChange], Resolve(exchange_confirmation)],
+    ) -> OrderView:
+        """Request an exchange of units of a delivered order for other variants (once per order); the price
+        difference is settled with the wallet method when they come back.
+        """
+        require_confirmed(confirmed)
+        return app.db.run_write(
+            after_delivery.request_exchange,
             scope=scope,
             order_id=order_id,
             variant_ids=variant_ids,
