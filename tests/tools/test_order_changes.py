@@ -404,3 +404,111 @@ async def test_two_concurrent_item_changes_of_one_order_one_wins(tau2_store: Dat
     order = tau2_store.run_read(tau2_retail.dump)["orders"][order_id]
     assert order["status"] == "pending (item modified)"
     assert len(order["payment_history"]) == 2
+
+
+# --- request_return, request_exchange ------------------------------------------------------
+
+
+async def test_a_return_to_a_gift_card_is_what_tau2_records_once(tau2_store: Database) -> None:
+    order_id, user_id, card = "#W3113816", "emma_santos_9753", "gift_card_6023546"  # paid by credit_card_5869505
+    returned = ["4422467033", "2206116040"]
+    tools = retail_tools()
+    tools.return_delivered_order_items(order_id, returned, card)
+    args = {"order_id": order_id, "variant_ids": [_v(tau2_store, item) for item in returned], "payment_method_id": card}
+
+    async with _client(tau2_store, user_id) as emma:
+        requested = await ok(emma, "request_return", **args)
+        retried = await ok(emma, "request_return", **args)
+        exchange = await fail(
+            emma,
+            "request_exchange",
+            {**args, "new_variant_ids": [_v(tau2_store, "3358616356"), _v(tau2_store, "3358616356")]},
+        )
+
+    assert requested["status"] == "return_requested"
+    assert requested["after_delivery"]["kind"] == "return"
+    assert requested["after_delivery"]["payment_method"] == card
+    assert retried == requested
+    assert exchange["code"] == "order_not_modifiable"
+    _same_as_tau2(tau2_store, tools, order_id)
+
+
+async def test_an_exchange_records_the_difference_as_tau2_does_and_refusals_are_clear(tau2_store: Database) -> None:
+    data = json.loads(retail_db().read_text(encoding="utf-8"))
+    order_id, user_id, card = "#W9077205", "amelia_wilson_4614", "gift_card_7108145"  # paid by the gift card
+    old, new = "9370300555", "4068787148"  # $45.90 -> $52.01
+    pending = next(o["order_id"] for o in data["orders"].values() if o["status"] == "pending")
+    tools = retail_tools()
+    tools.exchange_delivered_order_items(order_id, [old], [new], card)
+    exchange = {"order_id": order_id, "variant_ids": [_v(tau2_store, old)], "new_variant_ids": [_v(tau2_store, new)]}
+
+    async with _client(tau2_store, user_id) as amelia:
+        not_original = await fail(
+            amelia,
+            "request_return",
+            {"order_id": order_id, "variant_ids": [_v(tau2_store, old)], "payment_method_id": "paypal_4101143"},
+        )
+        not_in_order = await fail(
+            amelia,
+            "request_return",
+            {"order_id": order_id, "variant_ids": [_v(tau2_store, new)], "payment_method_id": card},
+        )
+        same = await fail(
+            amelia,
+            "request_exchange",
+            {**exchange, "new_variant_ids": exchange["variant_ids"], "payment_method_id": card},
+        )
+        foreign = await fail(amelia, "request_exchange", {**exchange, "order_id": pending, "payment_method_id": card})
+        requested = await ok(amelia, "request_exchange", **exchange, payment_method_id=card)
+        retried = await ok(amelia, "request_exchange", **exchange, payment_method_id=card)
+
+    assert not_original["code"] == not_in_order["code"] == same["code"] == "invalid_input"
+    assert foreign["code"] == "not_found"
+    assert requested["status"] == "exchange_requested"
+    assert requested["after_delivery"]["price_difference"]["amount"] == 611
+    assert retried == requested
+    _same_as_tau2(tau2_store, tools, order_id)
+
+
+async def test_a_pending_order_cannot_be_returned(tau2_store: Database) -> None:
+    data = json.loads(retail_db().read_text(encoding="utf-8"))
+    order_id, user_id = "#W5166363", "lei_li_6575"  # pending; its other order's payment is changed above
+    order = data["orders"][order_id]
+    async with _client(tau2_store, user_id) as lei:
+        error = await fail(
+            lei,
+            "request_return",
+            {
+                "order_id": order_id,
+                "variant_ids": [_v(tau2_store, order["items"][0]["item_id"])],
+                "payment_method_id": order["payment_history"][0]["payment_method_id"],
+            },
+        )
+    assert error["code"] == "order_not_modifiable"
+    assert error["details"]["status"] == "placed"
+
+
+async def test_a_concurrent_return_and_exchange_of_one_order_one_wins(tau2_store: Database) -> None:
+    order_id, user_id = "#W3069600", "chen_silva_7485"
+    item, other = _v(tau2_store, "4545791457"), _v(tau2_store, "6843647669")
+    calls = [
+        ("request_return", {"variant_ids": [item], "payment_method_id": "credit_card_1565124"}),
+        (
+            "request_exchange",
+            {"variant_ids": [item], "new_variant_ids": [other], "payment_method_id": "gift_card_7250692"},
+        ),
+    ]
+    results: list[Any] = []
+
+    async def call(tool: str, args: dict[str, Any]) -> None:
+        async with _client(tau2_store, user_id) as chen:
+            results.append(await chen.call_tool(tool, {"order_id": order_id, **args}))
+
+    async with anyio.create_task_group() as group:
+        for tool, args in calls:
+            group.start_soon(call, tool, args)
+
+    assert sorted(r.is_error for r in results) == [False, True]
+    assert next(r for r in results if r.is_error).structured_content["error"]["code"] == "order_not_modifiable"
+    status = tau2_store.run_read(tau2_retail.dump)["orders"][order_id]["status"]
+    assert status in {"return requested", "exchange requested"}
