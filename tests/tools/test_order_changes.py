@@ -13,15 +13,21 @@ import pytest
 from mcp import Client
 from mcp.client.session import ClientRequestContext
 from mcp.types import ElicitRequestParams, ElicitResult, ErrorData
+from sqlmodel import select
 
 from shopmcp import migrations
 from shopmcp.db import Database
+from shopmcp.models.catalog import Offer
+from shopmcp.models.customer import WalletMethod
+from shopmcp.models.shopping_session import ShoppingSession
 from shopmcp.server import build_server
 from shopmcp.services import tau2_retail
+from shopmcp.services.customers.accounts import ensure_customer
 from tests.calls import ok
 from tests.conftest import BACKENDS, create_pg_database, drop_pg_database, make_settings
+from tests.factories import offer_stock
 from tests.tau2_data import retail_db, retail_tools
-from tests.tools.shopping import US_ADDRESS, fail, new_key
+from tests.tools.shopping import US_ADDRESS, Shopper, Store, fail, new_key, small_store
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
@@ -230,9 +236,14 @@ async def test_a_checkout_order_changes_payment_and_keeps_its_tax_destination(ta
     assert _history(cancelled)[3:] == [("refund", total, "paypal_7503218")]
 
 
-def _variant_id(tx: Any, item_id: str) -> int:
-    from sqlmodel import select
+def store_offer_of(database: Database, variant_id: int) -> int:
+    with database.read() as tx:
+        offer_id = tx.exec(select(Offer.id).where(Offer.variant_id == variant_id)).one()
+    assert offer_id is not None
+    return offer_id
 
+
+def _variant_id(tx: Any, item_id: str) -> int:
     from shopmcp.models.catalog import Variant
 
     found = tx.exec(select(Variant.id).where(Variant.sku == f"tau2-{item_id}")).one()
@@ -512,3 +523,47 @@ async def test_a_concurrent_return_and_exchange_of_one_order_one_wins(tau2_store
     assert next(r for r in results if r.is_error).structured_content["error"]["code"] == "order_not_modifiable"
     status = tau2_store.run_read(tau2_retail.dump)["orders"][order_id]["status"]
     assert status in {"return requested", "exchange requested"}
+
+
+# --- Stock, on a store of tracked offers -------------------------------------------------------
+
+
+@pytest.fixture
+def shop(database: Database) -> Store:
+    return small_store(database)
+
+
+def _give_wallet(database: Database, session_id: str) -> str:
+    """A sandbox PayPal account in the session's wallet (a plain session starts with an empty one)."""
+    with database.write() as tx:
+        session = tx.exec(select(ShoppingSession).where(ShoppingSession.id == session_id)).one()
+        customer = ensure_customer(tx, session)
+        tx.add(WalletMethod(id=f"paypal_{session_id[-8:]}", customer_id=customer.id or 0, kind="paypal", position=0))
+    return f"paypal_{session_id[-8:]}"
+
+
+async def test_an_item_change_gives_back_the_old_unit_and_takes_the_new_one(
+    server_factory: Any, shop: Store, database: Database
+) -> None:
+    small, medium = shop.variant_ids(shop.shirt)  # S $19.99, M $20.99, Acme, stock 10 each
+    s_offer, m_offer = (store_offer_of(database, small), store_offer_of(database, medium))
+    async with Client(server_factory()) as client:
+        shopper = await Shopper.start(client)
+        method = _give_wallet(database, shopper.session_id)
+        await shopper.ok("add_to_cart", variant_id=small, quantity=2)
+        untaxed = {**US_ADDRESS, "region": "OR", "postal_code": "97201", "city": "Portland"}
+        _, order = await shopper.buy(untaxed)
+        assert order["tax"]["amount"] == 0
+        changed = await shopper.ok(
+            "modify_order_items",
+            order_id=order["order_id"],
+            variant_ids=[small],
+            new_variant_ids=[medium],
+            payment_method_id=method,
+        )
+
+    assert (offer_stock(database, s_offer), offer_stock(database, m_offer)) == (9, 9)
+    assert [(line["variant_id"], line["quantity"]) for line in changed["lines"]] == [(small, 1), (medium, 1)]
+    assert changed["total"]["amount"] == order["total"]["amount"] + 100
+    assert _history(changed)[1:] == [("payment", 100, method)]
+    assert changed["status"] == "items_modified"
