@@ -567,3 +567,56 @@ async def test_an_item_change_gives_back_the_old_unit_and_takes_the_new_one(
     assert changed["total"]["amount"] == order["total"]["amount"] + 100
     assert _history(changed)[1:] == [("payment", 100, method)]
     assert changed["status"] == "items_modified"
+
+
+async def test_payment_and_item_changes_are_confirmed_by_the_person_too(tau2_store: Database) -> None:
+    order_id, user_id, card = "#W8328622", "ava_smith_1453", "gift_card_8836799"  # paid by the card; $78 on it
+    old, new = _v(tau2_store, "9192177173"), _v(tau2_store, "9408160950")  # $335.99 -> $381.26
+    change = {"order_id": order_id, "variant_ids": [old], "new_variant_ids": [new], "payment_method_id": card}
+    declining, accepting = Person("decline"), Person("accept")
+
+    async with _client(tau2_store, user_id, elicitation_callback=declining) as ava:
+        declined = await fail(ava, "update_order_payment", {"order_id": order_id, "payment_method_id": "paypal_0"})
+        declined_items = await fail(ava, "modify_order_items", change)
+    async with _client(tau2_store, user_id, elicitation_callback=accepting) as ava:
+        changed = await ok(ava, "modify_order_items", **change)
+        retried = await ok(ava, "modify_order_items", **change)
+
+    # An unknown method is not asked about: the tool reports it.
+    assert declined["code"] == "invalid_input"
+    assert declined_items["code"] == "confirmation_declined"
+    assert len(declining.asked) == 1
+    assert changed["status"] == "items_modified"
+    assert retried == changed
+    assert len(accepting.asked) == 1
+    assert "$45.27 is charged to gift_card_8836799" in accepting.asked[0]
+
+
+async def test_returns_and_exchanges_are_confirmed_by_the_person(tau2_store: Database) -> None:
+    order_id, user_id = "#W8032761", "daiki_moore_8567"  # delivered, paid by gift_card_2977513
+    old, new = _v(tau2_store, "8030558068"), _v(tau2_store, "3928046918")
+    person = Person("decline")
+
+    async with _client(tau2_store, user_id, elicitation_callback=person) as daiki:
+        returned = await fail(
+            daiki,
+            "request_return",
+            {"order_id": order_id, "variant_ids": [old], "payment_method_id": "gift_card_2977513"},
+        )
+        exchanged = await fail(
+            daiki,
+            "request_exchange",
+            {
+                "order_id": order_id,
+                "variant_ids": [old],
+                "new_variant_ids": [new],
+                "payment_method_id": "gift_card_2977513",
+            },
+        )
+        order = await ok(daiki, "get_order", order_id=order_id)
+
+    assert returned["code"] == exchanged["code"] == "confirmation_declined"
+    assert len(person.asked) == 2
+    assert person.asked[0].startswith("Return ")
+    assert person.asked[1].startswith("Exchange ")
+    assert order["status"] == "delivered"

@@ -176,9 +176,10 @@ def request_question(
         return None
     if order.status != OrderStatus.DELIVERED:
         return None
-    titles = dict(
-        tx.exec(select(Variant.id, Variant.title).where(col(Variant.id).in_(variant_ids + (new_variant_ids or []))))
-    )
+    wanted_ids = variant_ids + (new_variant_ids or [])
+    titles = {
+        vid: title for vid, title in tx.exec(select(Variant.id, Variant.title).where(col(Variant.id).in_(wanted_ids)))
+    }
     units = ", ".join(str(titles.get(v, v)) for v in variant_ids)
     if not new_variant_ids:
         return (
