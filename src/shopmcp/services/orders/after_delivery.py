@@ -177,9 +177,7 @@ def request_question(
     if order.status != OrderStatus.DELIVERED:
         return None
     wanted_ids = variant_ids + (new_variant_ids or [])
-    titles = {
-        vid: title for vid, title in tx.exec(select(Variant.id, Variant.title).where(col(Variant.id).in_(wanted_ids)))
-    }
+    titles = dict(tx.exec(select(Variant.id, Variant.title).where(col(Variant.id).in_(wanted_ids))).all())
     units = ", ".join(str(titles.get(v, v)) for v in variant_ids)
     if not new_variant_ids:
         return (

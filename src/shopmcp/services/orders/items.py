@@ -242,18 +242,14 @@ def items_question(
         return None
     if order.status != OrderStatus.PLACED or len(variant_ids) != len(new_variant_ids):
         return None
-    titles = {
-        vid: title
-        for vid, title in tx.exec(
-            select(Variant.id, Variant.title).where(col(Variant.id).in_(variant_ids + new_variant_ids))
-        )
-    }
-    prices = {
-        vid: price
-        for vid, price in tx.exec(
+    titles = dict(
+        tx.exec(select(Variant.id, Variant.title).where(col(Variant.id).in_(variant_ids + new_variant_ids))).all()
+    )
+    prices = dict(
+        tx.exec(
             select(Offer.variant_id, Offer.price).where(col(Offer.variant_id).in_(new_variant_ids), col(Offer.active))
-        )
-    }
+        ).all()
+    )
     old = {
         line.variant_id: line.unit_price for line in tx.exec(select(OrderLine).where(OrderLine.order_id == order.id))
     }
