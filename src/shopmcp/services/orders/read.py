@@ -18,6 +18,7 @@ from shopmcp.models.catalog import Variant
 from shopmcp.models.checkout_public import ShippingAddress
 from shopmcp.models.order import Order, OrderFulfilment, OrderLine, OrderPayment, OrderStatusChange
 from shopmcp.models.order_public import (
+    AfterDeliveryRequest,
     CancelReason,
     Fulfilment,
     OrderLineView,
@@ -112,6 +113,21 @@ def order_view(tx: Session, order: Order) -> OrderView:
             )
         ],
         payment_history=payment_history(tx, order),
+        after_delivery=_after_delivery(order),
+    )
+
+
+def _after_delivery(order: Order) -> AfterDeliveryRequest | None:
+    request = order.after_delivery
+    if request is None:
+        return None
+    difference = request.get("price_difference")
+    return AfterDeliveryRequest(
+        kind=request["kind"],
+        variant_ids=request["variant_ids"],
+        new_variant_ids=request.get("new_variant_ids") or [],
+        payment_method=request["payment_method_id"],
+        price_difference=money(difference, order.currency) if difference is not None else None,
     )
 
 
