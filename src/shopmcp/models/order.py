@@ -120,7 +120,7 @@ class OrderLine(SQLModel, table=True):
     options: list[list[str]] | None = Field(
         default=None,
         sa_type=PortableJSON,
-        description="The variant's options when bought, as [name, value] pairs in their order; NULL before 0006.",
+        description="The variant's options when bought, as [name, value] pairs in their order; NULL before 0005.",
     )
 
 

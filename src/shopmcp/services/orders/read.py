@@ -132,7 +132,7 @@ def _after_delivery(order: Order) -> AfterDeliveryRequest | None:
 
 
 def _line_options(tx: Session, lines: list[OrderLine]) -> dict[int, dict[str, str]]:
-    """Each line's options: as recorded when bought, else its variant's (orders placed before 0006 kept none)."""
+    """Each line's options: as recorded when bought, else its variant's (orders placed before 0005 kept none)."""
     missing = {line.variant_id for line in lines if line.options is None}
     current = {v.id: v.options for v in tx.exec(select(Variant).where(col(Variant.id).in_(missing)))} if missing else {}
     return {
