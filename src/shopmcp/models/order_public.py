@@ -11,7 +11,14 @@ from shopmcp.models.checkout_public import ShippingAddress
 from shopmcp.models.safe_text import Name, TextList, Title
 
 OrderStatusName = Literal[
-    "placed", "processing", "shipped", "delivered", "cancelled", "return_requested", "exchange_requested"
+    "placed",
+    "processing",
+    "shipped",
+    "delivered",
+    "cancelled",
+    "return_requested",
+    "exchange_requested",
+    "items_modified",
 ]
 
 CancelReason = Literal[
@@ -46,6 +53,16 @@ class OrderLineView(BaseModel):
 class Fulfilment(BaseModel):
     tracking_ids: list[str] = Field(description="The carrier's tracking ids.")
     variant_ids: list[int] = Field(description="The variants of the lines this shipment carries.")
+
+
+class AfterDeliveryRequest(BaseModel):
+    """A delivered order's return or exchange request."""
+
+    kind: Literal["return", "exchange"]
+    variant_ids: list[int] = Field(description="The units sent back.")
+    new_variant_ids: list[int] = Field(default_factory=list, description="Exchange: the units sent in their place.")
+    payment_method: str = Field(description="The wallet method refunded (return) or settling the difference.")
+    price_difference: Money | None = Field(default=None, description="Exchange: new prices less old; below 0 refunds.")
 
 
 class PaymentEntry(BaseModel):
@@ -90,6 +107,7 @@ class OrderView(BaseModel):
     history: list[StatusChange] = Field(description="Every status the order went through, oldest first.")
     fulfilments: list[Fulfilment] = Field(default_factory=list, description="Shipments with tracking ids.")
     payment_history: list[PaymentEntry] = Field(default_factory=list, description="Payments and refunds, oldest first.")
+    after_delivery: AfterDeliveryRequest | None = Field(default=None, description="A return or exchange requested.")
 
 
 class OrderSummary(BaseModel):
