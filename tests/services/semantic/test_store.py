@@ -106,7 +106,7 @@ def test_serving_an_upgraded_catalog_embeds_the_products_it_finds_without_vector
 
     load(empty_catalog, RECORDS)
     with empty_catalog.write() as tx:
-        tx.exec(ProductEmbedding.__table__.delete())  # type: ignore[attr-defined]  # as before migration 0007
+        tx.exec(ProductEmbedding.__table__.delete())  # type: ignore[attr-defined]  # as before migration 0008
 
     prepare_database(make_settings(empty_catalog, search_semantic=False), empty_catalog)
     assert stored(empty_catalog) == {}  # switched off: left alone
