@@ -11,6 +11,10 @@ from typing import Any
 
 from mcp.server import MCPServer
 from mcp.server.context import ServerMiddleware
+from mcp.server.mcpserver import Context
+from mcp.server.mcpserver.exceptions import ToolError, UnexpectedToolError
+from mcp.types import CallToolResult, InputRequiredResult, TextContent
+from pydantic import ValidationError
 
 from shopmcp import __version__
 from shopmcp.app_context import AppContext, build_app_context
@@ -20,6 +24,7 @@ from shopmcp.config import Settings, load_settings
 from shopmcp.db import Database
 from shopmcp.observability import ToolCallLogMiddleware, trace_database
 from shopmcp.serving.rate_limit import RateLimitMiddleware
+from shopmcp.tool_errors import compact_json, error_result, invalid_arguments
 from shopmcp.tools import register_all
 
 INSTRUCTIONS = """\
@@ -42,7 +47,7 @@ def build_server(settings: Settings | None = None, *, db: Database | None = None
         yield app
 
     auth = build_auth(settings)
-    server: MCPServer[AppContext] = MCPServer(
+    server: MCPServer[AppContext] = ShopServer(
         "shopmcp",
         title="shopmcp",
         description="A store for AI agents: search, compare prices, cart, checkout and orders.",
@@ -70,3 +75,27 @@ def middleware(settings: Settings) -> Sequence[ServerMiddleware[Any]]:
     if settings.rate_limit:
         chain.append(RateLimitMiddleware(settings.rate_limit, settings.rate_limit_storage))
     return chain
+
+
+class ShopServer(MCPServer[AppContext]):
+    """The SDK's server, answering every tool call as a model should read it.
+
+    - The text block is the compact JSON of exactly the structured content (the SDK writes it
+      indented, up to twice the characters for the same data), errors included.
+    - Arguments the input schema refuses are the structured `invalid_arguments` error, naming each
+      field and what it accepts, instead of the SDK's pydantic text.
+    """
+
+    async def call_tool(
+        self, name: str, arguments: dict[str, Any], context: Context[AppContext, Any] | None = None
+    ) -> CallToolResult | InputRequiredResult:
+        try:
+            result = await super().call_tool(name, arguments, context)
+        except ToolError as error:
+            if isinstance(error, UnexpectedToolError) or not isinstance(error.__cause__, ValidationError):
+                raise
+            tool = self._tool_manager.get_tool(name)
+            result = error_result(invalid_arguments(name, error.__cause__, tool.parameters if tool else None))
+        if isinstance(result, CallToolResult) and result.structured_content is not None:
+            result.content = [TextContent(type="text", text=compact_json(result.structured_content))]
+        return result
