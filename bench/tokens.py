@@ -130,11 +130,15 @@ async def per_tool(db_path: Path) -> list[Row]:
             ids = [int(item["id"]) for item in browse["items"]]
             many_offers = max(browse["items"], key=lambda item: (item["offer_count"], -int(item["id"])))["id"]
             await measure("search_products, limit 10", "search_products", {"limit": 10})
-            await measure('search_products "wireless headphones", limit 10', "search_products",
-                          {"query": "wireless headphones", "limit": 10})
+            await measure(
+                'search_products "wireless headphones", limit 10',
+                "search_products",
+                {"query": "wireless headphones", "limit": 10},
+            )
             await measure("search_products, limit 50", "search_products", {"limit": 50})
-            await measure(f"get_product (#{many_offers}, most offers of the top 50)", "get_product",
-                          {"product_id": many_offers})
+            await measure(
+                f"get_product (#{many_offers}, most offers of the top 50)", "get_product", {"product_id": many_offers}
+            )
             await measure("compare_prices, 2 products", "compare_prices", {"product_ids": ids[:2]})
             await measure("compare_prices, 10 products", "compare_prices", {"product_ids": ids[:10]})
             await measure("list_categories", "list_categories", {})
@@ -149,12 +153,13 @@ async def per_tool(db_path: Path) -> list[Row]:
                 await c.call_tool("add_to_cart", {"offer_id": cheapest_offer(product), "session_id": sid})
             await measure("view_cart, 2 lines", "view_cart", {"session_id": sid})
             quote = (
-                await c.call_tool(
-                    "preview_checkout", {"session_id": sid, "shipping_address": SAMPLE_ADDRESSES["US"]}
-                )
+                await c.call_tool("preview_checkout", {"session_id": sid, "shipping_address": SAMPLE_ADDRESSES["US"]})
             ).structured_content or {}
-            await measure("preview_checkout, 2 lines", "preview_checkout",
-                          {"session_id": sid, "shipping_address": SAMPLE_ADDRESSES["US"]})
+            await measure(
+                "preview_checkout, 2 lines",
+                "preview_checkout",
+                {"session_id": sid, "shipping_address": SAMPLE_ADDRESSES["US"]},
+            )
             order = (
                 await c.call_tool(
                     "place_order", {"session_id": sid, "quote_id": quote["quote_id"], "idempotency_key": "bench-1"}

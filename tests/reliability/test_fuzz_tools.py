@@ -44,7 +44,6 @@ from tests.tools.shopping import US_ADDRESS, Store, make_coupon, new_key, small_
 FUZZ_CALLS = 10_000 if LONG else 1_500
 
 
-
 @dataclass
 class Target:
     """What the fuzzer aims at: tools with their schemas, and the ids worth trying."""

@@ -1,0 +1,192 @@
+"""What a concise result keeps of a full one (`detail="concise"`, the default of the larger tools).
+
+Every result is read by a language model, whose context is the scarcest thing an agent has. A
+concise result keeps what an agent needs to decide and act: the ids it passes back, title, brand,
+price, availability, rating, the option values that exist, and for an offer its seller, price,
+stock and delivery window. The fields it leaves out are `full_only` in the result models, so the
+published output schema describes both levels, and a concise result is a full one with fields
+left out (and lists shortened, said in `messages` or by a count).
+
+The services build the full result; these functions only take away. docs/tools.md lists what each
+tool's concise result holds, and tests/tools/test_result_budgets.py holds the sizes on the demo store.
+"""
+
+from shopmcp.models.catalog_public import (
+    CategoryNode,
+    CategoryTree,
+    CompareResult,
+    OfferComparison,
+    OfferDetail,
+    PriceInsight,
+    ProductComparison,
+    ProductDetail,
+    ProductSummary,
+    SearchResult,
+    SellerInfo,
+    ShippingOption,
+    VariantDetail,
+)
+from shopmcp.models.common import Detail
+from shopmcp.models.order_public import OrderLineView, OrderList, OrderSummary, OrderView
+
+CONCISE_OFFERS = 5
+"""Offers a concise get_product lists: enough to see the price spread, small for a product with 40."""
+
+CONCISE_CATEGORY_DEPTH = 2
+"""Levels of the category tree a concise list_categories shows (the demo store has three)."""
+
+
+def search_result(result: SearchResult, detail: Detail) -> SearchResult:
+    if detail == "full":
+        return result
+    return result.model_copy(update={"items": [_summary(item) for item in result.items], "facets": None}, deep=False)
+
+
+def _summary(item: ProductSummary) -> ProductSummary:
+    return item.model_copy(update={"category": None, "review_count": None})
+
+
+def product(result: ProductDetail, detail: Detail) -> ProductDetail:
+    if detail == "full":
+        return result
+    ranked = sorted(result.offers, key=lambda offer: offer.availability == "out_of_stock")  # stable: cheapest first
+    shown = ranked[:CONCISE_OFFERS]
+    messages = list(result.messages)
+    if len(shown) < len(ranked):
+        messages.append(
+            f"{len(shown)} of {len(ranked)} offers shown, the cheapest that can be bought first. "
+            "add_to_cart with a variant_id buys that variant's cheapest offer in stock; compare_prices ranks "
+            'every offer by landed cost; detail="full" lists them all.'
+        )
+    return result.model_copy(
+        update={
+            "description": None,
+            "category": None,
+            "tags": None,
+            "image_url": None,
+            "created_at": None,
+            "lowest_price_30d": None,
+            "variants": [_variant(variant) for variant in result.variants],
+            "offers": [_offer(offer) for offer in shown],
+            "messages": messages,
+        }
+    )
+
+
+def _variant(variant: VariantDetail) -> VariantDetail:
+    return variant.model_copy(update={"sku": None, "title": None, "lowest_price": None})
+
+
+def _offer(offer: OfferDetail) -> OfferDetail:
+    return offer.model_copy(
+        update={
+            "seller": _seller(offer.seller),
+            "compare_at_price": None,
+            "condition": None,
+            "lowest_price_30d": None,
+            "shipping": [_shipping(option) for option in offer.shipping],
+        }
+    )
+
+
+def _seller(seller: SellerInfo) -> SellerInfo:
+    return seller.model_copy(update={"rating_count": None})
+
+
+def _shipping(option: ShippingOption) -> ShippingOption:
+    return option.model_copy(update={"free_over": None})
+
+
+def comparison(result: CompareResult, detail: Detail) -> CompareResult:
+    if detail == "full":
+        return result
+    rows = result.attributes
+    if len(result.products) > 1:
+        rows = [row for row in rows if len(set(row.values)) > 1]
+    return result.model_copy(
+        update={"products": [_compared(product) for product in result.products], "attributes": rows}
+    )
+
+
+def _compared(compared: ProductComparison) -> ProductComparison:
+    """The cheapest and the fastest offer that can supply the quantity (else the best of the rest)."""
+    picked = [compared.cheapest_offer_id, compared.fastest_offer_id]
+    offers = [offer for offer in compared.offers if offer.offer_id in picked] or compared.offers[:1]
+    return compared.model_copy(update={"review_count": None, "offers": [_compared_offer(offer) for offer in offers]})
+
+
+def _compared_offer(offer: OfferComparison) -> OfferComparison:
+    return offer.model_copy(
+        update={
+            "options": None,
+            "seller": _seller(offer.seller),
+            "condition": None,
+            "subtotal": None,
+            "shipping": None,
+            "price_insight": PriceInsight(verdict=offer.price_insight.verdict),
+        }
+    )
+
+
+def category_tree(result: CategoryTree, detail: Detail) -> CategoryTree:
+    if detail == "full":
+        return result
+    deeper = sum(_count(node.children or []) for node in _level(result.categories, CONCISE_CATEGORY_DEPTH))
+    messages = list(result.messages)
+    if deeper:
+        messages.append(
+            f"The first {CONCISE_CATEGORY_DEPTH} levels are shown; {deeper} deeper categories are not "
+            '(detail="full" lists the whole tree). A category filter includes its subcategories, and '
+            'search_products\' facets (detail="full") count them.'
+        )
+    return result.model_copy(
+        update={"categories": [_node(node, 1) for node in result.categories], "messages": messages}
+    )
+
+
+def _node(node: CategoryNode, depth: int) -> CategoryNode:
+    children = [_node(child, depth + 1) for child in node.children or []] if depth < CONCISE_CATEGORY_DEPTH else None
+    return node.model_copy(update={"id": None, "path": None, "children": children})
+
+
+def _level(nodes: list[CategoryNode], depth: int) -> list[CategoryNode]:
+    if depth <= 1:
+        return nodes
+    return _level([child for node in nodes for child in node.children or []], depth - 1)
+
+
+def _count(nodes: list[CategoryNode]) -> int:
+    return sum(1 + _count(node.children or []) for node in nodes)
+
+
+def order(result: OrderView, detail: Detail) -> OrderView:
+    if detail == "full":
+        return result
+    return result.model_copy(
+        update={
+            "updated_at": None,
+            "lines": [_line(line) for line in result.lines],
+            "shipments": None,
+            "subtotal": None,
+            "discount": None,
+            "shipping": None,
+            "tax": None,
+            "shipping_address": None,
+            "payment": None,
+            "history": None,
+        }
+    )
+
+
+def _line(line: OrderLineView) -> OrderLineView:
+    return line.model_copy(update={"seller": None, "unit_price": None, "subtotal": None, "discount": None, "tax": None})
+
+
+def order_list(result: OrderList, detail: Detail) -> OrderList:
+    if detail == "full":
+        return result
+    return result.model_copy(update={"orders": [_order_summary(summary) for summary in result.orders]})
+
+
+def _order_summary(summary: OrderSummary) -> OrderSummary:
+    return summary.model_copy(update={"titles": None})
