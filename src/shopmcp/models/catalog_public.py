@@ -152,8 +152,8 @@ class DeliveryEstimate(BaseModel):
 
     min_days: int
     max_days: int
-    earliest: date
-    latest: date
+    earliest: date | None = full_only()
+    latest: date | None = full_only()
 
 
 class ShippingOption(BaseModel):
@@ -173,15 +173,15 @@ class OfferDetail(BaseModel):
     availability: OfferAvailability
     stock: int | None = Field(description="Units available; None for made-to-order offers (no stock limit).")
     lowest_price_30d: Money | None = full_only("This offer's lowest price in the last 30 days, today included.")
-    shipping: list[ShippingOption] = Field(description="For one unit.")
+    shipping: list[ShippingOption] = Field(description="For one unit, standard first (concise: that one only).")
 
 
 class VariantDetail(BaseModel):
     id: int = Field(description="Pass as variant_id to add_to_cart.")
     sku: Name | None = full_only()
-    title: Name | None = full_only()
-    options: Options = Field(description='e.g. {"color": "Blue", "size": "M"}.')
-    available: bool = Field(description="At least one offer of this variant can be bought now.")
+    title: Name = Field(description='Its option values, e.g. "Blue / M".')
+    options: Options | None = full_only('e.g. {"color": "Blue", "size": "M"}.')
+    available: bool | None = full_only("At least one offer of this variant can be bought now.")
     lowest_price: Money | None = full_only("The cheapest offer of this variant that can be bought now.")
 
 
@@ -201,7 +201,7 @@ class ProductDetail(BaseModel):
     price: PriceRange | None = Field(description="None when no seller offers the product.")
     lowest_price_30d: Money | None = full_only("The lowest price of any offer in the last 30 days.")
     options: OptionLists = Field(description="Every option and its values across the variants.")
-    variants: list[VariantDetail]
+    variants: list[VariantDetail] = Field(description="Concise: only those that can be bought now.")
     offers: list[OfferDetail] = Field(
         description="detail=full: every active offer, cheapest first. Concise: the cheapest few, those that "
         "can be bought now first (offer_count says how many there are)."

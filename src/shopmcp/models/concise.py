@@ -15,6 +15,7 @@ from shopmcp.models.catalog_public import (
     CategoryNode,
     CategoryTree,
     CompareResult,
+    DeliveryEstimate,
     OfferComparison,
     OfferDetail,
     PriceInsight,
@@ -29,8 +30,11 @@ from shopmcp.models.catalog_public import (
 from shopmcp.models.common import Detail
 from shopmcp.models.order_public import OrderLineView, OrderList, OrderSummary, OrderView
 
-CONCISE_OFFERS = 5
-"""Offers a concise get_product lists: enough to see the price spread, small for a product with 40."""
+CONCISE_OFFERS = 3
+"""Offers a concise get_product lists: the cheapest that can be bought, small for a product with 40."""
+
+RESULT_LIMIT = 40_000
+"""Characters of compact JSON no result exceeds: where one would, it is cut and says so."""
 
 CONCISE_CATEGORY_DEPTH = 2
 """Levels of the category tree a concise list_categories shows (the demo store has three)."""
@@ -52,11 +56,15 @@ def product(result: ProductDetail, detail: Detail) -> ProductDetail:
     ranked = sorted(result.offers, key=lambda offer: offer.availability == "out_of_stock")  # stable: cheapest first
     shown = ranked[:CONCISE_OFFERS]
     messages = list(result.messages)
+    buyable = [variant for variant in result.variants if variant.available]
+    if len(buyable) < len(result.variants):
+        messages.append(
+            f'{len(result.variants) - len(buyable)} sold-out variant(s) left out; detail="full" lists them.'
+        )
     if len(shown) < len(ranked):
         messages.append(
-            f"{len(shown)} of {len(ranked)} offers shown, the cheapest that can be bought first. "
-            "add_to_cart with a variant_id buys that variant's cheapest offer in stock; compare_prices ranks "
-            'every offer by landed cost; detail="full" lists them all.'
+            f"{len(shown)} of {len(ranked)} offers shown, cheapest in stock first; "
+            'compare_prices or detail="full" lists all.'
         )
     return result.model_copy(
         update={
@@ -66,7 +74,7 @@ def product(result: ProductDetail, detail: Detail) -> ProductDetail:
             "image_url": None,
             "created_at": None,
             "lowest_price_30d": None,
-            "variants": [_variant(variant) for variant in result.variants],
+            "variants": [_variant(variant) for variant in buyable],
             "offers": [_offer(offer) for offer in shown],
             "messages": messages,
         }
@@ -74,7 +82,7 @@ def product(result: ProductDetail, detail: Detail) -> ProductDetail:
 
 
 def _variant(variant: VariantDetail) -> VariantDetail:
-    return variant.model_copy(update={"sku": None, "title": None, "lowest_price": None})
+    return variant.model_copy(update={"sku": None, "options": None, "available": None, "lowest_price": None})
 
 
 def _offer(offer: OfferDetail) -> OfferDetail:
@@ -84,7 +92,7 @@ def _offer(offer: OfferDetail) -> OfferDetail:
             "compare_at_price": None,
             "condition": None,
             "lowest_price_30d": None,
-            "shipping": [_shipping(option) for option in offer.shipping],
+            "shipping": [_shipping(option) for option in offer.shipping[:1]],
         }
     )
 
@@ -94,18 +102,46 @@ def _seller(seller: SellerInfo) -> SellerInfo:
 
 
 def _shipping(option: ShippingOption) -> ShippingOption:
-    return option.model_copy(update={"free_over": None})
+    return option.model_copy(update={"free_over": None, "delivery": _days(option.delivery)})
+
+
+def _days(delivery: DeliveryEstimate) -> DeliveryEstimate:
+    return delivery.model_copy(update={"earliest": None, "latest": None})
 
 
 def comparison(result: CompareResult, detail: Detail) -> CompareResult:
     if detail == "full":
-        return result
+        return _fitted(result)
     rows = result.attributes
     if len(result.products) > 1:
         rows = [row for row in rows if len(set(row.values)) > 1]
     return result.model_copy(
         update={"products": [_compared(product) for product in result.products], "attributes": rows}
     )
+
+
+def _fitted(result: CompareResult) -> CompareResult:
+    """A full comparison within RESULT_LIMIT: each product's offers cut to the best few by landed cost."""
+    if len(result.model_dump_json()) <= RESULT_LIMIT:
+        return result
+    listed = max(len(product.offers) for product in result.products)
+    for cap in range(listed - 1, 0, -1):
+        fitted = result.model_copy(update={"products": [_first_offers(product, cap) for product in result.products]})
+        if len(fitted.model_dump_json()) <= RESULT_LIMIT - 300:  # room for the message
+            break
+    dropped = sum(len(a.offers) - len(b.offers) for a, b in zip(result.products, fitted.products, strict=True))
+    note = (
+        f"{dropped} offers left out to keep this result under {RESULT_LIMIT:,} characters: each product lists "
+        f"its {cap} best by landed cost (plus its cheapest and fastest). Compare fewer products at a time "
+        "to see every offer."
+    )
+    return fitted.model_copy(update={"messages": [*result.messages, note]})
+
+
+def _first_offers(compared: ProductComparison, cap: int) -> ProductComparison:
+    keep = {compared.cheapest_offer_id, compared.fastest_offer_id}
+    offers = [offer for index, offer in enumerate(compared.offers) if index < cap or offer.offer_id in keep]
+    return compared.model_copy(update={"offers": offers})
 
 
 def _compared(compared: ProductComparison) -> ProductComparison:
@@ -123,6 +159,7 @@ def _compared_offer(offer: OfferComparison) -> OfferComparison:
             "condition": None,
             "subtotal": None,
             "shipping": None,
+            "fastest_delivery": _days(offer.fastest_delivery),
             "price_insight": PriceInsight(verdict=offer.price_insight.verdict),
         }
     )
