@@ -65,7 +65,7 @@ def register(server: MCPServer[AppContext], app: AppContext) -> None:
                 description='Variant options, e.g. {"color": "blue", "size": "M"}.',
             ),
         ] = None,
-        min_rating: Annotated[float | None, Field(ge=0, le=5)] = None,
+        min_rating: Annotated[float | None, Field(ge=0, le=5, description="0 to 5.")] = None,
         sort: Annotated[
             SortOrder,
             Field(description="relevance: best match (best rated without a query)."),
