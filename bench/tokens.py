@@ -33,6 +33,7 @@ from shopmcp.bootstrap import prepare_database
 from shopmcp.config import Settings, load_settings
 from shopmcp.db import Database
 from shopmcp.demo import SAMPLE_ADDRESSES, ScriptedAgent, confirming_person
+from shopmcp.observability import configure_logging
 from shopmcp.server import build_server
 from shopmcp.services.harness.tasks import load_tasks
 
@@ -223,6 +224,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--db", type=Path, default=DEFAULT_DB, help="The demo store's SQLite file (made if missing).")
     parser.add_argument("--json", type=Path, default=None, help="Also write the rows as JSON here.")
     args = parser.parse_args(argv)
+    configure_logging(log_format="console", level="WARNING")
     ensure_demo_store(args.db)
     rows = anyio.run(run, args.db)
     print(table(rows))
