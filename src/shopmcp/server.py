@@ -117,7 +117,9 @@ class ShopServer(MCPServer[AppContext]):
 def _as_listed(schema: dict[str, Any]) -> dict[str, Any]:
     """An input schema as tools/list shows it (see `ShopServer`)."""
     listed: dict[str, Any] = _without_titles(schema)
-    listed["properties"] = {name: _optional(value) for name, value in listed.get("properties", {}).items()}
+    for owner in [listed, *listed.get("$defs", {}).values()]:
+        if isinstance(owner.get("properties"), dict):
+            owner["properties"] = {name: _optional(value) for name, value in owner["properties"].items()}
     return listed
 
 

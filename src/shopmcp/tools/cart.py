@@ -36,10 +36,8 @@ def register(server: MCPServer[AppContext], app: AppContext) -> None:
         offer_id: Annotated[Id | None, Field(description="A seller's offer.")] = None,
         quantity: Annotated[int, Field(ge=1, le=MAX_LINE_QUANTITY, description="Units to add.")] = 1,
     ) -> CartView:
-        """Add units to the cart by one of offer_id (that seller's offer), variant_id (its cheapest offer in
-        stock) or product_id (the same, for a product with one variant; with several it fails with
-        variant_required listing them: ask the person which).
-
+        """Add units by offer_id (that seller's offer), variant_id (its cheapest offer in stock) or product_id
+        (the same, for a product with one variant; else variant_required lists them: ask the person).
         An offer already in the cart adds to its line.
         """
         return write(
@@ -69,10 +67,9 @@ def register(server: MCPServer[AppContext], app: AppContext) -> None:
 
     @tool(READ_ONLY)
     def view_cart(scope: Scope) -> CartView:
-        """Show the cart: lines (seller, price, quantity, discount), totals and messages.
+        """Show the cart: lines, totals, messages.
 
-        Shipping and tax are estimates until preview_checkout has an address and method. A line whose
-        offer sold out or was withdrawn has an `issue` and is left out of the totals.
+        Shipping and tax are estimates until preview_checkout. A sold-out line has an `issue` and no total.
         """
         return app.db.run_read(cart.view_cart, scope=scope, **money_args)
 

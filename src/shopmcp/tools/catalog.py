@@ -81,12 +81,11 @@ def register(server: MCPServer[AppContext], app: AppContext) -> None:
         ] = None,
         detail: DetailParam = "concise",
     ) -> SearchResult:
-        """Search products by words and filters; the starting point of any purchase.
+        """Search products by words and filters; the start of any purchase.
 
-        One page of products (id, title, brand, price range, rating, availability, offer_count),
-        total_count ("at least" when total_count_exact is false) and next_cursor. Prices filter on a
-        product's lowest current price. detail=full adds facets (counts by category, brand, price band,
-        option value, each usable as a filter) and each item's category and review count.
+        A page of products (id, title, brand, price range, rating, availability, offer_count), total_count
+        ("at least" when total_count_exact is false), next_cursor. detail=full adds facets (counts by
+        category, brand, price band, option value; each value is a filter) and items' category.
         """
         request = search.SearchRequest(
             query=query,
@@ -106,11 +105,9 @@ def register(server: MCPServer[AppContext], app: AppContext) -> None:
 
     @tool(READ_ONLY)
     def get_product(product_id: ProductIdParam, detail: DetailParam = "concise") -> ProductDetail:
-        """One product: attributes, options, variants (ids for add_to_cart) and its offers.
+        """One product: attributes, options, variants in stock (ids for add_to_cart), its cheapest offers.
 
-        An offer has its seller, price, stock and shipping methods with cost and delivery dates.
-        Concise lists the cheapest few offers; detail=full adds every offer with condition, compare-at
-        price and 30-day low, and the description, tags and variant SKUs.
+        detail=full: every offer (condition, 30-day low, each shipping method with dates), description, tags.
         """
         return concise.product(app.db.run_read(catalog.get_product, product_id=product_id), detail)
 
@@ -131,12 +128,10 @@ def register(server: MCPServer[AppContext], app: AppContext) -> None:
         ] = None,
         detail: DetailParam = "concise",
     ) -> CompareResult:
-        """Compare sellers' offers of 1 to 10 products by landed cost: price x quantity + shipping, before tax.
+        """Compare offers of 1 to 10 products by landed cost (price x quantity + shipping, before tax).
 
-        Per product: the cheapest and the fastest offer that can supply the quantity (seller, stock,
-        landed cost, delivery dates, price verdict against its 30 days), offer_count, and side by side
-        the attributes that differ. detail=full ranks every offer with each shipping method and the
-        30-day low and average, and lists every shared attribute.
+        Per product the cheapest and fastest offer that can supply the quantity, offer_count, and the
+        attributes that differ. detail=full: every offer with each method and its 30-day low and average.
         """
         compared = app.db.run_read(
             catalog.compare_prices, product_ids=product_ids, quantity=quantity, ship_to_country=ship_to_country
@@ -145,9 +140,9 @@ def register(server: MCPServer[AppContext], app: AppContext) -> None:
 
     @tool(READ_ONLY)
     def list_categories(detail: DetailParam = "concise") -> CategoryTree:
-        """The category tree with product counts (subcategories included); a slug is search_products' category.
+        """The category tree with product counts; a slug is search_products' category.
 
-        Concise shows the top two levels; detail=full the whole tree with ids and paths.
+        Concise: two levels. detail=full: the whole tree.
         """
         return concise.category_tree(app.db.run_read(catalog.list_categories), detail)
 

@@ -114,10 +114,9 @@ def register(server: MCPServer[AppContext], app: AppContext) -> None:
         idempotency_key: IdempotencyKeyParam,
         confirmed: Annotated[ElicitationResult[ConfirmOrder], Resolve(confirmation)],
     ) -> OrderView:
-        """Buy what a quote priced, once the person agreed to its total: takes stock, charges, returns the order.
+        """Buy what a quote priced, once the person agreed to its total; returns the order.
 
-        Changed prices or stock fail with quote_stale, an old quote with quote_expired: preview again.
-        The client may ask the person to confirm first.
+        Changed prices or stock: quote_stale; an old quote: quote_expired. Preview again.
         """
         if isinstance(confirmed, AcceptedElicitation) and isinstance(confirmed.data, CouldNotAsk):
             raise ShopError(

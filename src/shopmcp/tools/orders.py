@@ -48,9 +48,9 @@ def register(server: MCPServer[AppContext], app: AppContext) -> None:
         order_id: OrderIdParam,
         reason: Annotated[CancelReason, Field(description="Why the person cancels.")],
     ) -> OrderView:
-        """Cancel an unshipped order, with the person's go-ahead: stock goes back, the payment is refunded.
+        """Cancel an unshipped order with the person's go-ahead: stock back, payment refunded.
 
-        A shipped order fails with order_not_cancellable; a cancelled one is returned unchanged.
+        Shipped: order_not_cancellable.
         """
         return app.db.run_write(
             orders.cancel_order, scope=scope, provider=app.commerce.payments, order_id=order_id, reason=reason
