@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import SQLModel
 
 import shopmcp.models  # noqa: F401  (registers the tables)
@@ -70,3 +71,47 @@ def test_no_revision_imports_the_application() -> None:
         imported += [node.module or "" for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)]
 
         assert [name for name in imported if name.split(".")[0] == "shopmcp"] == [], path.name
+
+
+def test_0006_keeps_the_orders_a_store_already_has(empty_database: Database) -> None:
+    """0006 rebuilds customer_order on SQLite; the orders, their lines, history and idempotency records stay."""
+    engine = empty_database.engine
+    migrations.upgrade(engine, "0004")
+    now = "2026-11-01 12:00:00"
+    rows = [
+        f"INSERT INTO shopping_session (id, principal, created_at) VALUES ('ses_a', 'local', '{now}')",
+        "INSERT INTO quote (id, session_id, currency, total, priced, shipping_address, shipping_method, "
+        f"payment_method, created_at, expires_at) VALUES ('quo_a', 'ses_a', 'USD', 100, '{{}}', '{{}}', "
+        f"'standard', 'test_card_visa', '{now}', '{now}')",
+        "INSERT INTO customer_order (id, session_id, quote_id, status, currency, subtotal, discount_total, "
+        "shipping_total, tax_total, total, shipments, shipping_address, shipping_method, payment_method, "
+        f"payment_id, placed_at, updated_at) VALUES ('ord_a', 'ses_a', 'quo_a', 'placed', 'USD', 100, 0, 0, 0, "
+        f"100, '[]', '{{}}', 'standard', 'test_card_visa', 'ch_a', '{now}', '{now}')",
+        "INSERT INTO order_line (order_id, position, offer_id, product_id, variant_id, seller_id, product_title, "
+        "variant_title, seller_name, unit_price, quantity, subtotal, discount, tax, total, stock_decremented) "
+        "VALUES ('ord_a', 0, 1, 1, 1, 1, 'Cable', 'Default', 'Acme', 100, 1, 100, 0, 0, 100, false)",
+        "INSERT INTO order_status_change (order_id, to_status, note, changed_at) "
+        f"VALUES ('ord_a', 'placed', '', '{now}')",
+        "INSERT INTO idempotency_record (session_id, key, quote_id, order_id, created_at) "
+        f"VALUES ('ses_a', 'k1', 'quo_a', 'ord_a', '{now}')",
+    ]
+    with engine.begin() as connection:
+        for statement in rows:
+            connection.execute(text(statement))
+
+    migrations.upgrade(engine)
+
+    with engine.connect() as connection:
+        order = connection.execute(text("SELECT id, quote_id, status FROM customer_order")).all()
+        lines = connection.execute(text("SELECT order_id, options FROM order_line")).all()
+        history = connection.execute(text("SELECT order_id FROM order_status_change")).all()
+        keys = connection.execute(text("SELECT order_id FROM idempotency_record")).all()
+    assert [tuple(row) for row in order] == [("ord_a", "quo_a", "placed")]
+    assert [tuple(row) for row in lines] == [("ord_a", None)]
+    assert [tuple(row) for row in history] == [("ord_a",)]
+    assert [tuple(row) for row in keys] == [("ord_a",)]
+    # The new statuses are allowed, others still refused.
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE customer_order SET status = 'return_requested'"))
+    with pytest.raises(IntegrityError), engine.begin() as connection:
+        connection.execute(text("UPDATE customer_order SET status = 'lost'"))

@@ -38,7 +38,8 @@ to it and messages say so. Money is {amount in integer minor units, currency, fo
 search_products, get_product, compare_prices, list_categories, get_order and list_orders answer \
 concisely by default; pass detail="full" for what their description says full adds. \
 A failed call returns {"error": {code, message, resolution, details}}: the message says what to do next \
-(invalid_arguments names each field and what it accepts)."""
+(invalid_arguments names each field and what it accepts). Sandbox payment methods: test_card_visa and \
+test_card_mastercard succeed, test_card_declined and test_card_insufficient_funds fail at place_order."""
 
 
 def build_server(settings: Settings | None = None, *, db: Database | None = None) -> MCPServer[AppContext]:

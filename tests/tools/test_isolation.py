@@ -42,6 +42,7 @@ async def _fill(shopper: Shopper, store: Store, coupon: str) -> dict[str, Any]:
     cart = await shopper.ok("add_to_cart", product_id=store.cable.id)
     await shopper.ok("apply_coupon", code=coupon)
     quote = await shopper.ok("preview_checkout", shipping_address=US_ADDRESS)
+    await shopper.ok("update_default_address", address=US_ADDRESS)
     return {
         "session": shopper.session_id,
         "lines": [line["line_id"] for line in cart["lines"]],
@@ -55,6 +56,7 @@ async def _state(shopper: Shopper, ids: dict[str, Any]) -> dict[str, Any]:
         "cart": await shopper.cart(),
         "orders": await shopper.ok("list_orders"),
         "order": await shopper.ok("get_order", order_id=ids["order"]),
+        "account": await shopper.ok("get_account"),
     }
 
 
@@ -73,6 +75,8 @@ def _session_calls(store: Store, ids: dict[str, Any]) -> list[tuple[str, dict[st
         ("list_orders", {}),
         ("get_order", {"order_id": ids["order"]}),
         ("cancel_order", {"order_id": ids["order"], "reason": "other"}),
+        ("get_account", {}),
+        ("update_default_address", {"address": US_ADDRESS}),
     ]
 
 

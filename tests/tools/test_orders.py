@@ -134,3 +134,24 @@ async def test_unknown_cancel_reasons_are_rejected(client: Client, store: Store)
     await shopper.rejected("cancel_order", order_id=order["order_id"])
 
     assert (await shopper.ok("get_order", detail="full", order_id=order["order_id"]))["status"] == "placed"
+
+
+async def test_get_order_shows_the_charge_and_refund_and_each_lines_options(client: Client, store: Store) -> None:
+    shopper = await Shopper.start(client)
+    variant = store.variant_ids(store.shirt)[1]
+    await shopper.ok("add_to_cart", variant_id=variant)
+    _, order = await shopper.buy()
+
+    placed = await shopper.ok("get_order", detail="full", order_id=order["order_id"])
+    cancelled = await shopper.ok("cancel_order", order_id=order["order_id"], reason="no_longer_needed")
+
+    assert [line["options"] for line in placed["lines"]] == [{"size": "M"}]
+    assert placed["fulfilments"] == []
+    assert placed["payment_history"] == [
+        {"kind": "payment", "amount": order["total"], "payment_method": "test_card_visa"}
+    ]
+    assert cancelled["cancel_reason"] == "no_longer_needed"
+    assert cancelled["payment_history"] == [
+        {"kind": "payment", "amount": order["total"], "payment_method": "test_card_visa"},
+        {"kind": "refund", "amount": order["total"], "payment_method": "test_card_visa"},
+    ]

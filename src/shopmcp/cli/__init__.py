@@ -9,6 +9,7 @@ from pathlib import Path
 from shopmcp import __version__, migrations
 from shopmcp.cli.catalog import add_catalog
 from shopmcp.cli.harness import add_db_reset, add_harness
+from shopmcp.cli.store import add_store
 from shopmcp.config import Settings, load_settings
 from shopmcp.db import Database
 from shopmcp.observability import configure_logging
@@ -38,6 +39,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_db(commands)
     _add_token(commands)
     add_harness(commands)
+    add_store(commands)
     return parser
 
 

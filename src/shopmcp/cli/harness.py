@@ -27,8 +27,18 @@ def add_harness(commands: "argparse._SubParsersAction[argparse.ArgumentParser]")
     """Add `state`, `tasks` and `demo` to the top-level commands."""
     state = commands.add_parser("state", help="Canonical state of sessions and the store, for grading.")
     actions = state.add_subparsers(required=True)
-    export = actions.add_parser("export", help="Print a session's cart, quotes and orders as canonical JSON.")
-    export.add_argument("--session", required=True, help="The session id.")
+    export = actions.add_parser(
+        "export",
+        help="Print a session's cart, quotes and orders as canonical JSON, or the whole store as tau2 retail data.",
+    )
+    export.add_argument("--session", help="The session id (required without --format).")
+    export.add_argument(
+        "--format",
+        choices=("session", "tau2-retail"),
+        default="session",
+        help="session (default): one session's canonical JSON; tau2-retail: the store as tau2's db.json.",
+    )
+    export.add_argument("--output", type=Path, help="Write here instead of standard output.")
     export.set_defaults(handler=_state_export)
     digest = actions.add_parser("hash", help="Print the sha256 of the store's state (or of one session's).")
     digest.add_argument("--session", help="Hash only this session's export.")
@@ -67,11 +77,27 @@ def _database(settings: Settings) -> Database:
 def _state_export(args: argparse.Namespace, settings: Settings) -> int:
     from shopmcp.services.harness import state
 
+    if args.format == "tau2-retail":
+        return _tau2_export(args, settings)
+    if args.session is None:
+        print("shopmcp: state export needs --session (or --format tau2-retail)", file=sys.stderr)
+        return 2
     exported = _database(settings).run_read(lambda tx: state.export_session(tx, args.session))
     if exported is None:
         print(f"shopmcp: no session {args.session}", file=sys.stderr)
         return 1
     print(state.canonical_json(exported, indent=2))
+    return 0
+
+
+def _tau2_export(args: argparse.Namespace, settings: Settings) -> int:
+    from shopmcp.services import tau2_retail
+
+    text = _database(settings).run_read(tau2_retail.dumps)
+    if args.output is None:
+        sys.stdout.write(text)
+    else:
+        args.output.write_text(text, encoding="utf-8")
     return 0
 
 

@@ -7,7 +7,7 @@ revision.
 """
 
 from alembic import context
-from sqlalchemy import Engine, MetaData, create_engine
+from sqlalchemy import Connection, Engine, MetaData, create_engine
 from sqlalchemy.engine import make_url
 
 
@@ -36,15 +36,43 @@ def _engine() -> Engine:
 def run_migrations() -> None:
     engine = _engine()
     with engine.connect() as connection:
-        context.configure(
-            connection=connection,
-            target_metadata=_target_metadata(),
-            render_as_batch=connection.dialect.name == "sqlite",
-            compare_type=True,
-        )
-        with context.begin_transaction():
-            context.run_migrations()
-        connection.commit()
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # A batch migration rebuilds a table (copy, drop, rename); dropping one that other rows
+            # reference fails while foreign keys are enforced, and SQLite switches enforcement only
+            # outside a transaction. So it is off for the migration and the references are checked
+            # before commit instead.
+            _set_foreign_keys(connection, on=False)
+        try:
+            context.configure(
+                connection=connection,
+                target_metadata=_target_metadata(),
+                render_as_batch=sqlite,
+                compare_type=True,
+            )
+            with context.begin_transaction():
+                context.run_migrations()
+                if sqlite:
+                    _check_foreign_keys(connection)
+            connection.commit()
+        finally:
+            if sqlite:
+                if connection.in_transaction():
+                    connection.rollback()
+                _set_foreign_keys(connection, on=True)
+
+
+def _set_foreign_keys(connection: Connection, *, on: bool) -> None:
+    """Switch SQLite's foreign key enforcement on the driver's connection, outside any transaction."""
+    driver = connection.connection.driver_connection
+    assert driver is not None
+    driver.execute(f"PRAGMA foreign_keys = {'ON' if on else 'OFF'}")
+
+
+def _check_foreign_keys(connection: Connection) -> None:
+    violations = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+    if violations:
+        raise RuntimeError(f"the migration left rows referring to rows that do not exist: {violations[:5]}")
 
 
 run_migrations()

@@ -16,8 +16,18 @@ from shopmcp.models.catalog import (
     Variant,
     VariantOption,
 )
+from shopmcp.models.customer import Customer, CustomerAddress, WalletMethod
+from shopmcp.models.external import ExternalRef
 from shopmcp.models.harness import HarnessCounter, SessionStock
-from shopmcp.models.order import IdempotencyRecord, Order, OrderLine, OrderStatusChange, StoredQuote
+from shopmcp.models.order import (
+    IdempotencyRecord,
+    Order,
+    OrderFulfilment,
+    OrderLine,
+    OrderPayment,
+    OrderStatusChange,
+    StoredQuote,
+)
 from shopmcp.models.shopping_session import ShoppingSession
 
 __all__ = [
@@ -26,11 +36,16 @@ __all__ = [
     "Category",
     "Coupon",
     "CouponRedemption",
+    "Customer",
+    "CustomerAddress",
+    "ExternalRef",
     "HarnessCounter",
     "IdempotencyRecord",
     "Offer",
     "Order",
+    "OrderFulfilment",
     "OrderLine",
+    "OrderPayment",
     "OrderStatusChange",
     "PriceHistory",
     "Product",
@@ -41,4 +56,5 @@ __all__ = [
     "StoredQuote",
     "Variant",
     "VariantOption",
+    "WalletMethod",
 ]

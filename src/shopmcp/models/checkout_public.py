@@ -9,11 +9,11 @@ from shopmcp.models.cart_public import CartLineView, CouponView, Notice, SellerS
 
 
 class ShippingAddress(BaseModel):
-    """Where the order goes; US and Canadian addresses need a region and a postal code."""
+    """US and CA addresses need region and postal_code."""
 
     model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
 
-    name: str = Field(min_length=1, max_length=100, description="Full name.")
+    name: str = Field(min_length=1, max_length=100, description="Recipient.")
     line1: str = Field(min_length=1, max_length=200, description="Street address.")
     line2: str | None = Field(default=None, max_length=200, description="Apartment, suite, unit.")
     city: str = Field(min_length=1, max_length=100)

@@ -211,6 +211,8 @@ def order(result: OrderView, detail: Detail) -> OrderView:
             "shipping_address": None,
             "payment": None,
             "history": None,
+            "fulfilments": None,
+            "payment_history": None,
         }
     )
 

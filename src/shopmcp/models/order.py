@@ -13,7 +13,15 @@ from sqlmodel import Field, SQLModel
 
 from shopmcp.models.types import PortableJSON, UTCDateTime, utcnow
 
-ORDER_STATUSES = ("placed", "processing", "shipped", "delivered", "cancelled")
+ORDER_STATUSES = (
+    "placed",
+    "processing",
+    "shipped",
+    "delivered",
+    "cancelled",
+    "return_requested",
+    "exchange_requested",
+)
 _STATUS_LIST = ", ".join(f"'{status}'" for status in ORDER_STATUSES)
 
 
@@ -55,7 +63,13 @@ class Order(SQLModel, table=True):
 
     id: str = Field(primary_key=True, max_length=64)
     session_id: str = Field(foreign_key="shopping_session.id", max_length=64)
-    quote_id: str = Field(foreign_key="quote.id", max_length=64, unique=True)
+    quote_id: str | None = Field(
+        default=None,
+        foreign_key="quote.id",
+        max_length=64,
+        unique=True,
+        description="The quote it was placed from; NULL for an order imported from another store's data.",
+    )
     status: str = Field(max_length=20)
     currency: str = Field(max_length=3)
     subtotal: int
@@ -96,6 +110,11 @@ class OrderLine(SQLModel, table=True):
     tax: int
     total: int
     stock_decremented: bool = Field(description="Whether placing took units from stock, so cancelling returns them.")
+    options: list[list[str]] | None = Field(
+        default=None,
+        sa_type=PortableJSON,
+        description="The variant's options when bought, as [name, value] pairs in their order; NULL before 0006.",
+    )
 
 
 class OrderStatusChange(SQLModel, table=True):
@@ -109,6 +128,38 @@ class OrderStatusChange(SQLModel, table=True):
     to_status: str = Field(max_length=20)
     note: str = Field(default="", max_length=500)
     changed_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class OrderFulfilment(SQLModel, table=True):
+    """One shipment of an order's lines, with the carrier's tracking ids."""
+
+    __tablename__ = "order_fulfilment"
+    __table_args__ = (UniqueConstraint("order_id", "position", name="uq_order_fulfilment_position"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    order_id: str = Field(foreign_key="customer_order.id", max_length=64)
+    position: int
+    tracking_ids: list[str] = Field(sa_type=PortableJSON)
+    variant_ids: list[int] = Field(sa_type=PortableJSON, description="The variants of the lines it carries.")
+
+
+class OrderPayment(SQLModel, table=True):
+    """One entry of an order's payment history: a payment or a refund, to a payment method."""
+
+    __tablename__ = "order_payment"
+    __table_args__ = (
+        UniqueConstraint("order_id", "position", name="uq_order_payment_position"),
+        CheckConstraint("kind IN ('payment', 'refund')", name="order_payment_kind"),
+        CheckConstraint("amount >= 0", name="order_payment_amount_nonneg"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    order_id: str = Field(foreign_key="customer_order.id", max_length=64)
+    position: int
+    kind: str = Field(max_length=10)
+    amount: int = Field(description="Minor units of the order's currency.")
+    payment_method_id: str = Field(max_length=100)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
 class IdempotencyRecord(SQLModel, table=True):

@@ -11,9 +11,12 @@ from shopmcp.models.checkout_public import ShippingAddress
 from shopmcp.models.common import full_only
 from shopmcp.models.safe_text import Name, TextList, Title
 
-OrderStatusName = Literal["placed", "processing", "shipped", "delivered", "cancelled"]
+OrderStatusName = Literal[
+    "placed", "processing", "shipped", "delivered", "cancelled", "return_requested", "exchange_requested"
+]
 
 CancelReason = Literal[
+    "no_longer_needed",
     "changed_mind",
     "ordered_by_mistake",
     "found_better_price",
@@ -36,6 +39,20 @@ class OrderLineView(BaseModel):
     discount: Money | None = full_only()
     tax: Money | None = full_only()
     total: Money
+    options: dict[str, str] | None = Field(
+        default=None, description="The variant's options (e.g. color, size), as bought where recorded."
+    )
+
+
+class Fulfilment(BaseModel):
+    tracking_ids: list[str] = Field(description="The carrier's tracking ids.")
+    variant_ids: list[int] = Field(description="The variants of the lines this shipment carries.")
+
+
+class PaymentEntry(BaseModel):
+    kind: Literal["payment", "refund"]
+    amount: Money
+    payment_method: str = Field(description="A wallet payment method id, or a sandbox test method.")
 
 
 class StatusChange(BaseModel):
@@ -72,6 +89,14 @@ class OrderView(BaseModel):
     cancellable: bool = Field(description="Whether cancel_order can still cancel it (not shipped yet).")
     cancel_reason: CancelReason | None = None
     history: list[StatusChange] | None = full_only("Every status the order went through, oldest first.")
+    fulfilments: list[Fulfilment] | None = Field(
+        default_factory=list, exclude_if=lambda value: value is None, description="Shipments with tracking ids."
+    )
+    payment_history: list[PaymentEntry] | None = Field(
+        default_factory=list,
+        exclude_if=lambda value: value is None,
+        description="Payments and refunds, oldest first.",
+    )
 
 
 class OrderSummary(BaseModel):

@@ -6,7 +6,7 @@ Every tool goes through the one decorator (`decorator.shop_tools`); its body is 
 from mcp.server import MCPServer
 
 from shopmcp.app_context import AppContext
-from shopmcp.tools import assistant, cart, catalog, checkout, harness, orders, shopping_sessions
+from shopmcp.tools import accounts, assistant, cart, catalog, checkout, harness, orders, shopping_sessions
 
 
 def register_all(server: MCPServer[AppContext], app: AppContext) -> None:
@@ -16,5 +16,6 @@ def register_all(server: MCPServer[AppContext], app: AppContext) -> None:
     cart.register(server, app)
     checkout.register(server, app)
     orders.register(server, app)
+    accounts.register(server, app)
     assistant.register(server, app)
     harness.register(server, app)

@@ -53,9 +53,7 @@ def register(server: MCPServer[AppContext], app: AppContext) -> None:
     def update_cart_item(
         scope: Scope,
         line_id: LineIdParam,
-        quantity: Annotated[
-            int, Field(ge=0, le=MAX_LINE_QUANTITY, description="The new number of units; 0 removes the line.")
-        ],
+        quantity: Annotated[int, Field(ge=0, le=MAX_LINE_QUANTITY, description="0 removes the line.")],
     ) -> CartView:
         """Set a cart line's quantity (0 removes it)."""
         return write(cart.update_cart_item, scope, line_id=line_id, quantity=quantity)
@@ -67,10 +65,7 @@ def register(server: MCPServer[AppContext], app: AppContext) -> None:
 
     @tool(READ_ONLY)
     def view_cart(scope: Scope) -> CartView:
-        """Show the cart: lines, totals, messages.
-
-        Shipping and tax are estimates until preview_checkout. A sold-out line has an `issue` and no total.
-        """
+        """The cart: lines, totals, messages; shipping and tax are estimates until preview_checkout."""
         return app.db.run_read(cart.view_cart, scope=scope, **money_args)
 
     @tool(WRITE_IDEMPOTENT)
@@ -80,10 +75,9 @@ def register(server: MCPServer[AppContext], app: AppContext) -> None:
 
     @tool(WRITE_IDEMPOTENT)
     def apply_coupon(scope: Scope, code: CouponCodeParam) -> CartView:
-        """Apply a coupon; an order takes one, so another replaces it.
+        """Apply a coupon (one per order: another replaces it).
 
-        Fails with invalid_coupon (unknown or expired) or coupon_not_applicable (its terms are not met; the
-        message says what is missing).
+        Fails with invalid_coupon or coupon_not_applicable (the message says what the cart lacks).
         """
         return write(cart.apply_coupon, scope, code=code)
 

@@ -18,7 +18,7 @@ from shopmcp.services import catalog, search
 from shopmcp.tools.decorator import READ_ONLY, shop_tools
 from shopmcp.tools.params import DetailParam, Id, is_id
 
-ProductIdParam = Annotated[Id, Field(description="A product id from search_products.")]
+ProductIdParam = Annotated[Id, Field(description="From search_products.")]
 PriceParam = Annotated[
     Decimal | None,
     Field(ge=0, le=10**9, max_digits=14, description="Major units, e.g. 49.99."),
@@ -76,16 +76,15 @@ def register(server: MCPServer[AppContext], app: AppContext) -> None:
             Field(
                 min_length=1,
                 max_length=1000,
-                description="next_cursor of the previous page; keep the other arguments.",
+                description="From the previous page; same other arguments.",
             ),
         ] = None,
         detail: DetailParam = "concise",
     ) -> SearchResult:
         """Search products by words and filters; the start of any purchase.
 
-        A page of products (id, title, brand, price range, rating, availability, offer_count), total_count
-        ("at least" when total_count_exact is false), next_cursor. detail=full adds facets (counts by
-        category, brand, price band, option value; each value is a filter) and items' category.
+        Returns products (id, title, brand, price range, rating, availability, offer_count), total_count
+        (a floor when total_count_exact is false), next_cursor. detail=full adds filter facets with counts.
         """
         request = search.SearchRequest(
             query=query,
@@ -117,21 +116,21 @@ def register(server: MCPServer[AppContext], app: AppContext) -> None:
             list[Id],
             Field(min_length=1, max_length=10, description="From search_products."),
         ],
-        quantity: Annotated[int, Field(ge=1, le=999, description="Units to buy of each product.")] = 1,
+        quantity: Annotated[int, Field(ge=1, le=999, description="Units of each.")] = 1,
         ship_to_country: Annotated[
             str | None,
             Field(
                 min_length=2,
                 max_length=2,
-                description="ISO alpha-2, e.g. US; every seller ships everywhere at one rate.",
+                description="ISO alpha-2, e.g. US.",
             ),
         ] = None,
         detail: DetailParam = "concise",
     ) -> CompareResult:
-        """Compare offers of 1 to 10 products by landed cost (price x quantity + shipping, before tax).
+        """Compare 1 to 10 products' offers by landed cost (price x quantity + shipping, before tax).
 
-        Per product the cheapest and fastest offer that can supply the quantity, offer_count, and the
-        attributes that differ. detail=full: every offer with each method and its 30-day low and average.
+        Per product: cheapest and fastest offer that can supply the quantity, offer_count; attributes that
+        differ. detail=full: every offer, each shipping method, 30-day low and average.
         """
         compared = app.db.run_read(
             catalog.compare_prices, product_ids=product_ids, quantity=quantity, ship_to_country=ship_to_country

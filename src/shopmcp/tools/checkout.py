@@ -38,8 +38,7 @@ IdempotencyKeyParam = Annotated[
         min_length=1,
         max_length=200,
         pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]*$",
-        description="Yours, one per purchase attempt (e.g. a UUID): the same key and quote again return the "
-        "same order.",
+        description="One per purchase attempt, e.g. a UUID: repeated, it returns the same order.",
     ),
 ]
 
@@ -61,7 +60,7 @@ class CouldNotAsk(BaseModel):
 def register(server: MCPServer[AppContext], app: AppContext) -> None:
     tool = shop_tools(server, app)
     shop = app.commerce
-    methods = ", ".join(f"{name} ({outcome})" for name, outcome in shop.payments.methods().items())
+    methods = ", ".join(shop.payments.methods())
 
     @tool(READ_ONLY)
     def preview_checkout(
@@ -69,12 +68,13 @@ def register(server: MCPServer[AppContext], app: AppContext) -> None:
         shipping_address: ShippingAddress,
         shipping_method: Annotated[ShippingMethod, Field(description="For every seller in the cart.")] = "standard",
         payment_method: Annotated[
-            str, Field(min_length=1, max_length=100, description=f"Sandbox: {methods}.")
+            str,
+            Field(min_length=1, max_length=100, description=f"{methods}, or a payment_method_id from get_account."),
         ] = "test_card_visa",
     ) -> Quote:
-        """Quote the cart for an address: exact lines, shipping per seller, tax, total, quote_id, expires_at.
+        """Quote the cart for an address: lines, shipping, tax, total, quote_id; changes nothing else.
 
-        Changes neither cart nor stock. Show the person the total; place_order takes the quote_id.
+        Show the person the total.
         """
         return app.db.run_write(
             checkout.preview_checkout,

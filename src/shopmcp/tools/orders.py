@@ -29,9 +29,7 @@ def register(server: MCPServer[AppContext], app: AppContext) -> None:
         ] = None,
         detail: DetailParam = "concise",
     ) -> OrderList:
-        """This session's orders, newest first, a page at a time: status, item count, total.
-
-        detail=full adds the first product titles of each."""
+        """This session's orders, newest first: status, item count, total. detail=full adds titles."""
         listed = app.db.run_read(orders.list_orders, scope=scope, status=status, limit=limit, cursor=cursor)
         return concise.order_list(listed, detail)
 
@@ -39,7 +37,8 @@ def register(server: MCPServer[AppContext], app: AppContext) -> None:
     def get_order(scope: Scope, order_id: OrderIdParam, detail: DetailParam = "concise") -> OrderView:
         """One order: status, lines, total, whether it can be cancelled.
 
-        detail=full adds each line's seller and amounts, shipments, address, payment and status history."""
+        detail=full adds amounts, shipments, address, payments, history.
+        """
         return concise.order(app.db.run_read(orders.get_order, scope=scope, order_id=order_id), detail)
 
     @tool(DESTRUCTIVE_IDEMPOTENT)

@@ -22,7 +22,7 @@ SessionIdParam = Annotated[
 
 DetailParam = Annotated[
     Detail,
-    Field(description="concise, or full: see the description."),
+    Field(description="See the description."),
 ]
 """`detail` of the larger read tools; what each level holds is `models.concise`."""
 

@@ -2,7 +2,8 @@
 
 `place_order` re-prices the cart and compares it with the quote, takes the
 units from stock with conditional updates (`stock >= n`, row count checked;
-made-to-order offers are not counted), charges through the payment provider,
+made-to-order offers are not counted), charges through the payment provider (or pays from a
+method of the account's wallet: a gift card's balance, with the payment history recorded),
 and writes the order, its lines (prices copied from the quote), its first
 history row, the idempotency record and the coupon redemption, then empties
 the cart. All of it commits together or not at all.
@@ -20,11 +21,11 @@ from shopmcp.core.errors import ErrorCode, ShopError
 from shopmcp.core.money import format_money, money
 from shopmcp.models.cart import CouponRedemption
 from shopmcp.models.checkout_public import ShippingAddress
-from shopmcp.models.order import IdempotencyRecord, Order, OrderLine, StoredQuote
+from shopmcp.models.order import IdempotencyRecord, Order, OrderLine, OrderPayment, StoredQuote
 from shopmcp.models.order_public import OrderView
 from shopmcp.models.shopping_session import ShoppingSession
 from shopmcp.models.types import utcnow
-from shopmcp.services import stock
+from shopmcp.services import stock, wallet
 from shopmcp.services.cart.lines import load_lines
 from shopmcp.services.cart.operations import empty
 from shopmcp.services.cart.priced import price_session_cart
@@ -67,13 +68,30 @@ def place_order(
     decremented = stock.take_for_order(tx, row.id, quoted.lines)
     if stock.changes_catalog(tx):
         refresh_products(tx, {line.product_id for line in quoted.lines})
-    charge = provider.charge(
-        amount=quoted.total,
-        currency=quoted.currency,
-        method=quote.payment_method,
-        idempotency_key=f"{row.id}:{idempotency_key}",
-    )
-    order = _write_order(tx, row, quote, quoted, order_id=order_id, charge_id=charge.charge_id)
+    wallet_method = wallet.find_method(tx, row.id, quote.payment_method, lock=True)
+    if wallet_method is None:
+        charge_id = provider.charge(
+            amount=quoted.total,
+            currency=quoted.currency,
+            method=quote.payment_method,
+            idempotency_key=f"{row.id}:{idempotency_key}",
+        ).charge_id
+    else:
+        # Paid from the account's wallet, in this transaction: the payment history is the record.
+        wallet.pay(tx, wallet_method, quoted.total, quoted.currency)
+        charge_id = f"wallet:{order_id}"
+    order = _write_order(tx, row, quote, quoted, order_id=order_id, charge_id=charge_id)
+    if wallet_method is not None:
+        tx.add(
+            OrderPayment(
+                order_id=order.id,
+                position=0,
+                kind="payment",
+                amount=quoted.total,
+                payment_method_id=wallet_method.id,
+                created_at=order.placed_at,
+            )
+        )
     _write_lines(tx, order, quoted.lines, decremented)
     tx.add(IdempotencyRecord(session_id=row.id, key=idempotency_key, quote_id=quote.id, order_id=order.id))
     if quoted.coupon is not None and quoted.coupon.applied:

@@ -14,6 +14,7 @@ from shopmcp.models.cart_public import Notice
 from shopmcp.models.checkout_public import Quote, ShippingAddress
 from shopmcp.models.order import StoredQuote
 from shopmcp.models.types import utcnow
+from shopmcp.services import wallet
 from shopmcp.services.cart.lines import load_lines
 from shopmcp.services.cart.priced import PricedCart, price_session_cart
 from shopmcp.services.cart.snapshot import Snapshot, build_snapshot
@@ -58,7 +59,9 @@ def preview_checkout(
     if not lines:
         raise empty_cart()
     address = normalize_address(shipping_address)
-    provider.check_method(payment_method)
+    wallet_method = wallet.find_method(tx, row.id, payment_method)
+    if wallet_method is None:
+        provider.check_method(payment_method)
     now = utcnow()
     priced = price_session_cart(
         tx,
@@ -72,6 +75,8 @@ def preview_checkout(
     )
     require_checkout_ready(priced)
     snapshot = build_snapshot(priced)
+    if wallet_method is not None:
+        wallet.require_funds(wallet_method, snapshot.total, currency)
     quote = StoredQuote(
         id=new_id(tx, "quo", scope=row.id),
         session_id=row.id,

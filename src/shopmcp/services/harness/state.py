@@ -158,7 +158,7 @@ def _order(
 ) -> dict[str, Any]:
     exported: dict[str, Any] = {
         "id": order_refs[order.id],
-        "quote": quote_refs.get(order.quote_id),
+        "quote": quote_refs.get(order.quote_id) if order.quote_id else None,
         "status": order.status,
         "currency": order.currency,
         "subtotal": order.subtotal,

@@ -4,14 +4,15 @@ from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
 from shopmcp.models.cart import CouponRedemption
-from shopmcp.models.order import Order
+from shopmcp.models.customer import Customer, WalletMethod
+from shopmcp.models.order import Order, OrderPayment
 from shopmcp.models.order_public import (
     CancelReason,
     OrderView,
 )
 from shopmcp.services import stock
 from shopmcp.services.catalog.aggregates import refresh_products
-from shopmcp.services.orders.read import order_not_found, order_view, require_order
+from shopmcp.services.orders.read import order_not_found, order_view, payment_entries, require_order
 from shopmcp.services.orders.status import OrderStatus, change_status
 from shopmcp.services.payments import PaymentProvider
 from shopmcp.services.shopping_sessions import Scope, require_session
@@ -22,7 +23,9 @@ def cancel_order(
 ) -> OrderView:
     """Cancel an order that has not shipped: stock goes back, the payment is refunded, the coupon is freed.
 
-    Cancelling a cancelled order changes nothing and returns it as it is.
+    An order with a payment history (imported, or paid from the wallet) is refunded entry by entry,
+    as tau2-bench does: a refund entry per payment, to the same method, and a gift card of the
+    account's wallet is credited at once. Cancelling a cancelled order changes nothing and returns it.
     """
     row = require_session(tx, scope, lock=True)
     order = require_order(tx, row.id, order_id, lock=True)
@@ -30,16 +33,53 @@ def cancel_order(
         return order_view(tx, order)
     change_status(tx, order, OrderStatus.CANCELLED, note=reason)
     restock(tx, order)
-    refund = provider.refund(
-        charge_id=order.payment_id, amount=order.total, currency=order.currency, idempotency_key=f"cancel:{order.id}"
-    )
-    order.refund_id = refund.refund_id
+    entries = payment_entries(tx, order.id)
+    if entries:
+        refund_history(tx, order, entries)
+    else:
+        refund = provider.refund(
+            charge_id=order.payment_id,
+            amount=order.total,
+            currency=order.currency,
+            idempotency_key=f"cancel:{order.id}",
+        )
+        order.refund_id = refund.refund_id
     order.cancel_reason = reason
     # A cancelled order gives back a once-per-session coupon it used.
     tx.execute(delete(CouponRedemption).where(col(CouponRedemption.order_id) == order.id))
     tx.add(order)
     tx.flush()
     return order_view(tx, order)
+
+
+def refund_history(tx: Session, order: Order, entries: list[OrderPayment]) -> None:
+    """A refund entry for every payment entry, to its method; gift cards of the account get the money back now."""
+    position = max(entry.position for entry in entries) + 1
+    wallet = {
+        method.id: method
+        for method in tx.exec(
+            select(WalletMethod)
+            .join(Customer, col(Customer.id) == col(WalletMethod.customer_id))
+            .where(Customer.session_id == order.session_id)
+        )
+    }
+    for entry in entries:
+        if entry.kind != "payment":
+            continue
+        tx.add(
+            OrderPayment(
+                order_id=order.id,
+                position=position,
+                kind="refund",
+                amount=entry.amount,
+                payment_method_id=entry.payment_method_id,
+            )
+        )
+        position += 1
+        method = wallet.get(entry.payment_method_id)
+        if method is not None and method.kind == "gift_card":
+            method.balance = (method.balance or 0) + entry.amount
+            tx.add(method)
 
 
 def restock(tx: Session, order: Order) -> None:

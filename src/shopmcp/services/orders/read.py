@@ -14,15 +14,18 @@ from shopmcp.core.cursors import decode_cursor, encode_cursor, fingerprint
 from shopmcp.core.errors import ErrorCode, ShopError, not_found
 from shopmcp.core.money import money
 from shopmcp.models.cart_public import SellerRef
+from shopmcp.models.catalog import Variant
 from shopmcp.models.checkout_public import ShippingAddress
-from shopmcp.models.order import Order, OrderLine, OrderStatusChange
+from shopmcp.models.order import Order, OrderFulfilment, OrderLine, OrderPayment, OrderStatusChange
 from shopmcp.models.order_public import (
     CancelReason,
+    Fulfilment,
     OrderLineView,
     OrderList,
     OrderStatusName,
     OrderSummary,
     OrderView,
+    PaymentEntry,
     PaymentInfo,
     StatusChange,
 )
@@ -56,7 +59,8 @@ def get_order(*, tx: Session, scope: Scope, order_id: str) -> OrderView:
 def order_view(tx: Session, order: Order) -> OrderView:
     """The public view of an order, from its rows alone (every amount as charged)."""
     currency = order.currency
-    lines = tx.exec(select(OrderLine).where(OrderLine.order_id == order.id).order_by(col(OrderLine.position)))
+    lines = list(tx.exec(select(OrderLine).where(OrderLine.order_id == order.id).order_by(col(OrderLine.position))))
+    options = _line_options(tx, lines)
     history = tx.exec(
         select(OrderStatusChange)
         .where(OrderStatusChange.order_id == order.id)
@@ -82,6 +86,7 @@ def order_view(tx: Session, order: Order) -> OrderView:
                 discount=money(line.discount, currency),
                 tax=money(line.tax, currency),
                 total=money(line.total, currency),
+                options=options.get(line.position),
             )
             for line in lines
         ],
@@ -98,7 +103,57 @@ def order_view(tx: Session, order: Order) -> OrderView:
         cancellable=can_change(order.status, OrderStatus.CANCELLED),
         cancel_reason=_reason(order.cancel_reason),
         history=[StatusChange(status=_status_name(h.to_status), at=h.changed_at, note=h.note) for h in history],
+        fulfilments=[
+            Fulfilment(tracking_ids=list(f.tracking_ids), variant_ids=list(f.variant_ids))
+            for f in tx.exec(
+                select(OrderFulfilment)
+                .where(OrderFulfilment.order_id == order.id)
+                .order_by(col(OrderFulfilment.position))
+            )
+        ],
+        payment_history=payment_history(tx, order),
     )
+
+
+def _line_options(tx: Session, lines: list[OrderLine]) -> dict[int, dict[str, str]]:
+    """Each line's options: as recorded when bought, else its variant's (orders placed before 0006 kept none)."""
+    missing = {line.variant_id for line in lines if line.options is None}
+    current = {v.id: v.options for v in tx.exec(select(Variant).where(col(Variant.id).in_(missing)))} if missing else {}
+    return {
+        line.position: (
+            {pair[0]: pair[1] for pair in line.options} if line.options is not None else current[line.variant_id]
+        )
+        for line in lines
+        if line.options is not None or line.variant_id in current
+    }
+
+
+def payment_entries(tx: Session, order_id: str) -> list[OrderPayment]:
+    return list(
+        tx.exec(select(OrderPayment).where(OrderPayment.order_id == order_id).order_by(col(OrderPayment.position)))
+    )
+
+
+def payment_history(tx: Session, order: Order) -> list[PaymentEntry]:
+    """The order's payments and refunds: its recorded history, else its one charge (and refund) at checkout."""
+    entries = payment_entries(tx, order.id)
+    if entries:
+        return [
+            PaymentEntry(
+                kind="refund" if entry.kind == "refund" else "payment",
+                amount=money(entry.amount, order.currency),
+                payment_method=entry.payment_method_id,
+            )
+            for entry in entries
+        ]
+    charged = [
+        PaymentEntry(kind="payment", amount=money(order.total, order.currency), payment_method=order.payment_method)
+    ]
+    if order.refund_id is not None:
+        charged.append(
+            PaymentEntry(kind="refund", amount=money(order.total, order.currency), payment_method=order.payment_method)
+        )
+    return charged
 
 
 def _status_name(status: str) -> OrderStatusName:

@@ -1,7 +1,12 @@
 """Order statuses and the moves between them: the only place an order's status changes.
 
     placed -> processing -> shipped -> delivered
+    placed -> shipped (fulfilled at once, as tau2's pending -> processed)
     placed -> cancelled, processing -> cancelled
+    delivered -> return_requested, delivered -> exchange_requested
+
+tau2-bench retail names the same statuses otherwise (pending, processed, "return requested", ...);
+`TAU2_STATUSES` maps them, one way only: an import or export translates at the edge.
 
 Every change writes an `OrderStatusChange` row, so an order's history is complete.
 """
@@ -22,16 +27,34 @@ class OrderStatus(StrEnum):
     SHIPPED = "shipped"
     DELIVERED = "delivered"
     CANCELLED = "cancelled"
+    RETURN_REQUESTED = "return_requested"
+    EXCHANGE_REQUESTED = "exchange_requested"
 
 
 assert tuple(OrderStatus) == ORDER_STATUSES, "the table's check constraint lists the same statuses"
 
 TRANSITIONS: dict[OrderStatus, frozenset[OrderStatus]] = {
-    OrderStatus.PLACED: frozenset({OrderStatus.PROCESSING, OrderStatus.CANCELLED}),
+    OrderStatus.PLACED: frozenset({OrderStatus.PROCESSING, OrderStatus.SHIPPED, OrderStatus.CANCELLED}),
     OrderStatus.PROCESSING: frozenset({OrderStatus.SHIPPED, OrderStatus.CANCELLED}),
     OrderStatus.SHIPPED: frozenset({OrderStatus.DELIVERED}),
-    OrderStatus.DELIVERED: frozenset(),
+    OrderStatus.DELIVERED: frozenset({OrderStatus.RETURN_REQUESTED, OrderStatus.EXCHANGE_REQUESTED}),
     OrderStatus.CANCELLED: frozenset(),
+    OrderStatus.RETURN_REQUESTED: frozenset(),
+    OrderStatus.EXCHANGE_REQUESTED: frozenset(),
+}
+
+TAU2_STATUSES: dict[str, OrderStatus] = {
+    "pending": OrderStatus.PLACED,
+    "processed": OrderStatus.SHIPPED,
+    "delivered": OrderStatus.DELIVERED,
+    "cancelled": OrderStatus.CANCELLED,
+    "return requested": OrderStatus.RETURN_REQUESTED,
+    "exchange requested": OrderStatus.EXCHANGE_REQUESTED,
+}
+"""tau2's status -> ours. Ours -> tau2's is its inverse, with `processing` (not shipped yet) as `pending`."""
+
+STATUS_TO_TAU2: dict[OrderStatus, str] = {ours: theirs for theirs, ours in TAU2_STATUSES.items()} | {
+    OrderStatus.PROCESSING: "pending"
 }
 
 
