@@ -27,7 +27,7 @@ from typing import Any
 
 import anyio
 from mcp import Client
-from mcp.types import CallToolResult, TextContent
+from mcp.types import CallToolResult, TextContent, TextResourceContents
 
 from shopmcp.bootstrap import prepare_database
 from shopmcp.config import Settings, load_settings
@@ -35,7 +35,7 @@ from shopmcp.db import Database
 from shopmcp.demo import SAMPLE_ADDRESSES, ScriptedAgent, confirming_person
 from shopmcp.observability import configure_logging
 from shopmcp.server import build_server
-from shopmcp.services.harness.tasks import load_tasks
+from shopmcp.services.harness.tasks import grade, load_tasks
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_DB = REPO / "bench" / "work" / "tokens-demo.db"
@@ -48,8 +48,15 @@ def settings_for(path: Path) -> Settings:
 
 
 def ensure_demo_store(path: Path) -> None:
-    """The demo store `shopmcp serve` seeds (its default size and seed), generated once into `path`."""
+    """The demo store `shopmcp serve` seeds (its default size and seed), generated once into `path`.
+
+    A store made by an older checkout is migrated to this one's schema first.
+    """
     if path.exists():
+        settings = settings_for(path)
+        db = Database(settings.database_url)
+        prepare_database(settings, db)
+        db.dispose()
         return
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_suffix(".partial")
@@ -193,10 +200,20 @@ async def per_task(db_path: Path) -> list[Row]:
                 listed = await tools_list_chars(client)
                 recorder = Recorder(client)
                 agent = ScriptedAgent(recorder, lambda _: None)  # type: ignore[arg-type]  # the client's one used call
-                await agent.shop(task)
+                session_id = await agent.shop(task)
+                state = (await client.read_resource(f"shop://sessions/{session_id}/state")).contents[0]
             db.dispose()
+        assert isinstance(state, TextResourceContents)
+        passed = grade(task, json.loads(state.text)).passed
         rows.append(
-            row("task", task.id, listed + recorder.chars, calls=recorder.calls, largest_result=recorder.largest)
+            row(
+                "task",
+                task.id,
+                listed + recorder.chars,
+                calls=recorder.calls,
+                largest_result=recorder.largest,
+                passed=passed,
+            )
         )
     total = sum(r["chars"] for r in rows)
     rows.append(row("task", "all demo tasks", total, calls=sum(r["calls"] for r in rows)))
@@ -206,7 +223,10 @@ async def per_task(db_path: Path) -> list[Row]:
 def table(rows: list[Row]) -> str:
     lines = ["| what | detail | text chars | ~tokens |", "|---|---|---:|---:|"]
     for r in rows:
-        name = r["name"] if r["kind"] != "task" else f"demo task {r['name']} ({r['calls']} calls)"
+        name = r["name"]
+        if r["kind"] == "task":
+            graded = "" if "passed" not in r else (", passed" if r["passed"] else ", FAILED")
+            name = f"demo task {name} ({r['calls']} calls{graded})"
         lines.append(f"| {name} | {r.get('detail', '')} | {r['chars']:,} | {r['tokens']:,} |")
     return "\n".join(lines)
 
