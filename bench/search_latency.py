@@ -39,6 +39,10 @@ CASES: dict[str, dict[str, Any]] = {
     "common, price_asc": {"query": COMMON_TERM, "sort": "price_asc"},
     "common, page 2": {"query": COMMON_TERM},
     "browse, no query": {},
+    # Relaxed queries (docs/search.md): a word no product has, a typo, a person's sentence.
+    "common + no-match word": {"query": f"{COMMON_TERM} {NO_MATCH_TERM}"},
+    "typo (hedphones)": {"query": "hedphones"},
+    "sentence": {"query": "comfortable running shoes for flat feet"},
 }
 
 

@@ -71,6 +71,23 @@ class Settings(BaseSettings):
         default=None, description="A CSV of tax rates by destination; default: the packaged data/tax_rates.csv."
     )
 
+    # How search_products forgives a query (docs/search.md); each can be switched off, e.g. to measure it.
+    search_relax: bool = Field(
+        default=True,
+        description="When fewer products match every word than a page holds, drop stop words and rank products "
+        "by how many of the (rarer) words they match.",
+    )
+    search_typos: bool = Field(
+        default=True,
+        description="Correct words the catalog does not hold: typos, split or joined forms (tshirt / t-shirt).",
+    )
+    search_synonyms: bool = Field(
+        default=True, description="Expand words by the synonym table (`shopmcp catalog synonyms`)."
+    )
+    search_price_words: bool = Field(
+        default=True, description='Read "under $100", "between 20 and 40" in a query as price bounds.'
+    )
+
     # Agent test harnesses (docs/harness.md).
     deterministic_seed: int | None = Field(
         default=None,

@@ -127,3 +127,25 @@ def test_import_refuses_a_file_it_cannot_read(
     assert result.returncode == 2
     assert message in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_synonyms_import_adds_rules_list_shows_them_and_a_bad_line_imports_nothing(
+    sqlite_url: str, tmp_path: Path
+) -> None:
+    rules = tmp_path / "synonyms.txt"
+    rules.write_text("# the shop's words\nsneakers, kicks\nbrolly => umbrella\n", encoding="utf-8")
+    bad = tmp_path / "bad.txt"
+    bad.write_text("kicks, sneakers\nlonely\n", encoding="utf-8")
+
+    imported = shopmcp(sqlite_url, "synonyms", "import", str(rules))
+    refused = shopmcp(sqlite_url, "synonyms", "import", str(bad))
+    listed = shopmcp(sqlite_url, "synonyms", "list")
+
+    assert imported.returncode == 0, imported.stderr
+    assert "Imported 2 synonym rules" in imported.stdout
+    assert refused.returncode == 2
+    assert "Line 2 is not a synonym rule" in refused.stderr
+    assert listed.returncode == 0, listed.stderr
+    lines = listed.stdout.splitlines()
+    assert "tv, television" in lines  # the shipped default set
+    assert lines[-2:] == ["sneakers, kicks", "brolly => umbrella"]

@@ -1,4 +1,4 @@
-"""`shopmcp catalog generate | import | export`: fill the catalog with a generated store or a file's products.
+"""`shopmcp catalog generate | import | export | synonyms`: fill the catalog, or manage search synonyms.
 
 Exit status: 0 when everything went through; 1 when nothing or not all of
 it could be done for a reason the message gives (a non-empty catalog, bad
@@ -32,6 +32,7 @@ def add_catalog(commands: "argparse._SubParsersAction[argparse.ArgumentParser]")
     _add_generate(actions)
     _add_import(actions)
     _add_export(actions)
+    _add_synonyms(actions)
 
 
 def _whole_number(text: str) -> int:
@@ -214,4 +215,65 @@ def _export(args: argparse.Namespace, settings: Settings) -> int:
     finally:
         db.dispose()
     print(f"Exported {count:,} products to {args.file}.", file=sys.stderr)
+    return EXIT_OK
+
+
+def _add_synonyms(actions: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
+    synonyms = actions.add_parser(
+        "synonyms", help="Search synonyms: list them, or import a Solr synonyms.txt file.", description=""
+    )
+    commands = synonyms.add_subparsers(title="synonyms commands", required=True)
+    importer = commands.add_parser(
+        "import",
+        help="Add the rules of a Solr synonyms.txt file (`a, b, c` equivalent; `a => b` searches b for a).",
+        description="Add a merchant's synonym rules; they apply to searches at once. Re-importing replaces the "
+        "rules imported before; the shipped default rules stay. A line that is not a rule imports nothing.",
+    )
+    importer.add_argument("file", type=Path, help="The synonyms.txt file; - reads standard input.")
+    importer.set_defaults(handler=_synonyms_import)
+    lister = commands.add_parser("list", help="Print every synonym rule, one a line, in synonyms.txt syntax.")
+    lister.set_defaults(handler=_synonyms_list)
+
+
+def _synonyms_import(args: argparse.Namespace, settings: Settings) -> int:
+    from shopmcp.bootstrap import ensure_schema
+    from shopmcp.core.errors import ShopError
+    from shopmcp.services.search.synonyms import import_rules, parse_rules
+
+    path: Path = args.file
+    try:
+        with _open(path) as stream:
+            text = stream.read().decode("utf-8")
+        rules = parse_rules(text)
+    except OSError as error:
+        print(f"Cannot read {path}: {error.strerror or error}.", file=sys.stderr)
+        return EXIT_UNUSABLE
+    except UnicodeDecodeError:
+        print(f"Cannot read {path}: it is not UTF-8 text. Nothing was imported.", file=sys.stderr)
+        return EXIT_UNUSABLE
+    except ShopError as error:
+        print(f"Cannot import {path}: {error.message} Nothing was imported.", file=sys.stderr)
+        return EXIT_UNUSABLE
+    db = Database(settings.resolved_database_url)
+    try:
+        ensure_schema(settings, db)
+        count = db.run_write(import_rules, rules=rules, replace=True)
+    finally:
+        db.dispose()
+    print(f"Imported {count} synonym rules from {path}.")
+    return EXIT_OK
+
+
+def _synonyms_list(args: argparse.Namespace, settings: Settings) -> int:  # noqa: ARG001
+    from shopmcp.bootstrap import ensure_schema
+    from shopmcp.services.search.synonyms import list_rules
+
+    db = Database(settings.resolved_database_url)
+    try:
+        ensure_schema(settings, db)
+        rules = db.run_read(list_rules)
+    finally:
+        db.dispose()
+    for rule in rules:
+        print(rule.line())
     return EXIT_OK

@@ -44,6 +44,20 @@ def encode_cursor(binding: str, key: Sequence[KeyValue]) -> str:
     return base64.urlsafe_b64encode(token).decode().rstrip("=")
 
 
+def cursor_binding(cursor: str) -> str | None:
+    """The binding a well-formed cursor of this server carries (to tell which plan issued it), else None."""
+    try:
+        token = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        body, _, checksum = token.rpartition(b".")
+        if not body or checksum.decode() != _checksum(body):
+            return None
+        payload = json.loads(body)
+    except (binascii.Error, ValueError, UnicodeDecodeError):
+        return None
+    binding = payload.get("f") if isinstance(payload, dict) else None
+    return binding if isinstance(binding, str) else None
+
+
 InvalidCursor = Callable[[str], ShopError]
 """The listing's `invalid_cursor` error, given the reason a cursor was refused."""
 

@@ -28,6 +28,7 @@ from shopmcp.models.order import (
     OrderStatusChange,
     StoredQuote,
 )
+from shopmcp.models.search import SearchSynonym
 from shopmcp.models.shopping_session import ShoppingSession
 
 __all__ = [
@@ -49,6 +50,7 @@ __all__ = [
     "OrderStatusChange",
     "PriceHistory",
     "Product",
+    "SearchSynonym",
     "Seller",
     "SessionStock",
     "ShippingRate",

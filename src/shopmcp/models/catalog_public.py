@@ -76,6 +76,12 @@ class ProductSummary(BaseModel):
     review_count: int | None = full_only()
     availability: ProductAvailability = Field(description="in_stock: at least one offer can be bought now.")
     offer_count: int = Field(description="Active offers from sellers; compare them with compare_prices.")
+    matched_options: dict[str, str] | None = Field(
+        default=None,
+        exclude_if=lambda value: value is None,
+        description="Option values of this product's variants that words of the query matched, e.g. "
+        '{"color": "Purple"}; pass them as `options` or pick that variant. Absent when no option word matched.',
+    )
 
 
 class FacetValue(BaseModel):

@@ -33,6 +33,12 @@ _BRAND_ARGUMENTS = frozenset({"brand", "brand_name"})
 def register(server: MCPServer[AppContext], app: AppContext) -> None:
     tool = shop_tools(server, app)
     currency = app.commerce.currency
+    features = search.SearchFeatures(
+        relax=app.settings.search_relax,
+        typos=app.settings.search_typos,
+        synonyms=app.settings.search_synonyms,
+        price_words=app.settings.search_price_words,
+    )
 
     @tool(READ_ONLY)
     def search_products(
@@ -40,7 +46,7 @@ def register(server: MCPServer[AppContext], app: AppContext) -> None:
             str,
             Field(
                 max_length=500,
-                description='e.g. wireless headphones; "a phrase", a OR b, -word, prefix* work. Empty: filters alone.',
+                description='"a phrase", a OR b, -word, prefix* work. Empty: filters alone.',
             ),
         ] = "",
         category: Annotated[
@@ -81,10 +87,12 @@ def register(server: MCPServer[AppContext], app: AppContext) -> None:
         ] = None,
         detail: DetailParam = "concise",
     ) -> SearchResult:
-        """Search products by words and filters; the start of any purchase.
+        """Search products by the person's words (as they are) and filters; the start of any purchase.
 
         Returns products (id, title, brand, price range, rating, availability, offer_count), total_count
-        (a floor when total_count_exact is false), next_cursor. detail=full adds filter facets with counts.
+        (a floor when total_count_exact is false), next_cursor. Price phrases ("under $100") become bounds,
+        synonyms apply, and a query nothing matches in full is relaxed (messages say how).
+        detail=full adds filter facets with counts.
         """
         request = search.SearchRequest(
             query=query,
@@ -99,7 +107,7 @@ def register(server: MCPServer[AppContext], app: AppContext) -> None:
             limit=limit,
             cursor=cursor,
         )
-        found = app.db.run_read(search.search_products, request=request, currency=currency)
+        found = app.db.run_read(search.search_products, request=request, currency=currency, features=features)
         return concise.search_result(found, detail)
 
     @tool(READ_ONLY)

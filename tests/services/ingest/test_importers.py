@@ -180,6 +180,19 @@ async def test_draft_and_archived_template_products_are_never_found_by_search(em
         assert [item["title"] for item in found.structured_content["items"]] == ["Example T-Shirt"]
 
 
+async def test_option_values_of_an_imported_catalog_are_words_search_reads(empty_catalog: Database) -> None:
+    run_import(empty_catalog, TEMPLATE.read_bytes())
+
+    async with Client(build_server(make_settings(empty_catalog), db=empty_catalog)) as client:
+        found = await client.call_tool("search_products", {"query": "purple v-neck tshirt polyester"})
+
+    content = found.structured_content
+    assert content is not None
+    assert [item["title"] for item in content["items"]] == ["Example T-Shirt"]
+    assert content["items"][0]["matched_options"] == {"color": "Purple"}
+    assert any("no product matches 'v neck', 'polyester'" in message for message in content["messages"])
+
+
 # --- Re-imports ---------------------------------------------------------------
 
 

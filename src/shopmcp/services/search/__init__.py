@@ -5,6 +5,6 @@ full-text half for each database, `facets` counts and groups the matches, and `s
 SQLite's join order where its planner cannot know better.
 """
 
-from shopmcp.services.search.products import SearchRequest, search_products
+from shopmcp.services.search.products import SearchFeatures, SearchRequest, search_products
 
-__all__ = ["SearchRequest", "search_products"]
+__all__ = ["SearchFeatures", "SearchRequest", "search_products"]

@@ -25,7 +25,7 @@ Without text, relevance means best rated first.
 """
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -33,16 +33,19 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select
 from sqlmodel import Session, col
 
-from shopmcp.core.cursors import KeyValue, decode_cursor, encode_cursor, fingerprint
+from shopmcp.core.cursors import KeyValue, cursor_binding, decode_cursor, encode_cursor, fingerprint
 from shopmcp.core.errors import ErrorCode, ShopError, invalid_input
 from shopmcp.core.money import money, to_minor
 from shopmcp.models.catalog import Brand, Category, Product, VariantOption
 from shopmcp.models.catalog_public import CategoryRef, PriceRange, ProductSummary, SearchResult, SortOrder
 from shopmcp.services.catalog.for_sale import is_listed
 from shopmcp.services.catalog.taxonomy import normalize_name, resolve_brand, resolve_category
+from shopmcp.services.search import relax
 from shopmcp.services.search.facets import SearchStats, compute_stats
-from shopmcp.services.search.query import MAX_TERMS, ColumnHint, ParsedQuery, column_hint, parse_query
+from shopmcp.services.search.query import MAX_TERMS, ColumnHint, ParsedQuery, Term, column_hint, parse_query
+from shopmcp.services.search.synonyms import synonyms as synonym_rules
 from shopmcp.services.search.text import Budget, OutOfTime, SortedPage, TextSearch, filter_led, text_search
+from shopmcp.services.search.words import find_price_words, is_stop_word
 
 COUNT_CAP = 1000
 """Matches counted exactly (and faceted) before the count becomes "at least"."""
@@ -58,7 +61,16 @@ word with a common option value finish words first (`durable`, color black: 671,
 count and facets at 100,000 and at 1,000,000 products), where the filter-led plan costs 2-7 times
 as much; docs/search.md has the measurements."""
 
-_BY_WORDS, _BY_FILTERS = 0, 1
+PageRow = tuple[int, list[KeyValue]]
+"""A product id and its sort key (the id last)."""
+
+RELAX_BELOW = 1
+"""Relax when the search by every word finds fewer products than this (Typesense's drop_tokens_threshold).
+
+One, not a page: with a page's worth, a search whose words all match a few products would list
+loosely related ones after them, which agents and the exact-match callers read as matches."""
+
+_BY_WORDS, _BY_FILTERS, _RELAXED = 0, 1, 2
 """How a relevance page was ranked; its cursor keeps the next page to the same way."""
 
 
@@ -121,17 +133,73 @@ def _orders() -> dict[str, _Order]:
     }
 
 
-def search_products(*, tx: Session, request: SearchRequest, currency: str) -> SearchResult:
+@dataclass(frozen=True)
+class SearchFeatures:
+    """Which ways of forgiving a query are on (Settings `search_*`; each can be measured alone)."""
+
+    relax: bool = True
+    typos: bool = True
+    synonyms: bool = True
+    price_words: bool = True
+
+
+def search_products(
+    *, tx: Session, request: SearchRequest, currency: str, features: SearchFeatures = SearchFeatures()
+) -> SearchResult:
     """Find listed products by text and filters; see the module docstring for how."""
+    notes: list[str] = []
+    if features.price_words and request.min_price is None and request.max_price is None and request.query:
+        price = find_price_words(request.query)
+        if price is not None:
+            request = replace(request, query=price.rest, min_price=price.min_price, max_price=price.max_price)
+            notes.append(f"Read '{price.phrase}' as a price {price.describe()} ({currency}).")
     parsed = parse_query(request.query)
-    messages = _query_messages(request.query, parsed)
+    messages = notes + _query_messages(request.query, parsed)
+    if features.synonyms and parsed.has_required:
+        parsed, applied = synonym_rules(tx).expand(parsed)
+        for said, searched in applied:
+            others = [phrase for phrase in searched if phrase != said]
+            if others:
+                messages.append(f"Also searched {_quoted(others)} for '{said}' (synonyms).")
+    if parsed.has_required and all(_is_stop_clause(clause) for clause in parsed.clauses):
+        messages.append("The query holds only very common words, so only the filters were applied.")
+        parsed = ParsedQuery(excluded=parsed.excluded, dropped_terms=parsed.dropped_terms)
+    relaxable = (features.relax or features.typos) and parsed.has_required
+    bound_to = fingerprint(request.binding())
+    if relaxable and request.cursor and cursor_binding(request.cursor) not in (None, bound_to):
+        return _relaxed(tx, request, parsed, currency, features, messages, plain=None)
+    plain = _plain(tx, request, parsed, currency, messages, bound_to)
+    if relaxable and not request.cursor and plain.total_count < RELAX_BELOW:
+        return _relaxed(tx, request, parsed, currency, features, messages, plain=plain)
+    return plain
+
+
+def _quoted(words: Sequence[str]) -> str:
+    return ", ".join(f"'{word}'" for word in words)
+
+
+def _is_stop_clause(clause: tuple[Term, ...]) -> bool:
+    return all(all(is_stop_word(word) for word in term.words) for term in clause)
+
+
+def _plain(
+    tx: Session,
+    request: SearchRequest,
+    parsed: ParsedQuery,
+    currency: str,
+    messages: list[str],
+    bound_to: str,
+    extra: Sequence[ColumnElement[bool]] = (),
+) -> SearchResult:
+    """Every word required: the search as it always ran (`extra`: more conditions, from option words)."""
+    messages = list(messages)
     filters, hints, leader = _filters(tx, request, currency)
+    filters += extra
     text = None if parsed.is_empty else text_search(tx.get_bind().dialect.name, parsed, hints)
     if text is not None and text.is_void(tx):
         messages.append("The query holds only very common words, so only the filters were applied.")
         text, parsed = None, ParsedQuery()
     ranked = request.sort == "relevance" and parsed.has_required
-    bound_to = fingerprint(request.binding())
 
     narrowed = len(filters) > 1 and text is not None and text.filters_may_lead  # more than "listed"
     stats = _stats(tx, text, filters, currency, narrowed=narrowed, leader=leader)
@@ -155,6 +223,173 @@ def search_products(*, tx: Session, request: SearchRequest, currency: str) -> Se
         facets=stats.facets,
         messages=messages,
     )
+
+
+def _relaxed(
+    tx: Session,
+    request: SearchRequest,
+    parsed: ParsedQuery,
+    currency: str,
+    features: SearchFeatures,
+    messages: list[str],
+    *,
+    plain: SearchResult | None,
+) -> SearchResult:
+    """Fewer products match every word than a page holds: the plan of `search.relax`, said in `messages`."""
+    dialect = tx.get_bind().dialect.name
+    filters, hints, _ = _filters(tx, request, currency)
+    relaxed = relax.plan(tx, parsed, dialect, relax=features.relax, typos=features.typos, cap=COUNT_CAP)
+    changed = bool(relaxed.stop_words or relaxed.missing or relaxed.corrections or relaxed.option_pairs)
+    if plain is None and not relaxed.units:
+        raise invalid_cursor("it belongs to a search with other arguments")
+    if not relaxed.units:
+        if plain is not None and plain.items:
+            return plain
+        categories = relax.nearest_categories(tx, [word for said in relaxed.missing for word in said.split()])
+        hint = (
+            f" Try a broader word, or one of these categories (pass as `category`): {', '.join(categories)}."
+            if categories
+            else " Try a broader word."
+        )
+        stats = compute_stats(
+            tx, select(*_STAT_COLUMNS()).where(false()).cte("matched"), cap=COUNT_CAP, currency=currency
+        )
+        said = _quoted(relaxed.missing) if relaxed.missing else "the query"
+        return SearchResult(
+            items=[],
+            total_count=0,
+            total_count_exact=True,
+            next_cursor=None,
+            sort=request.sort,
+            facets=stats.facets,
+            messages=[*messages, f"No product matches {said}." + hint],
+        )
+    if plain is not None and not changed and len(relaxed.units) == 1:
+        return plain  # one unit, nothing to drop or correct: relaxing cannot find more
+    if not features.relax and (relaxed.missing or not (relaxed.corrections or relaxed.option_pairs)):
+        if plain is None:
+            raise invalid_cursor("it belongs to a search with other arguments")
+        return plain  # without relaxing, a word nothing matches leaves nothing to show
+    # Every unit left, as the catalog spells it, may find a page of products together: then it is
+    # the ordinary search of those words (bounded, with its own plans), bound to this rewriting.
+    clauses = tuple(unit.clause for unit in relaxed.units if unit.clause)
+    rewritten = ParsedQuery(clauses=clauses, excluded=relaxed.excluded)
+    option_filters = [relax.option_condition(unit.options) for unit in relaxed.units if unit.options]
+    every = fingerprint({**request.binding(), "relaxed": relaxed.key(), "every": True})
+    cursor_from = cursor_binding(request.cursor) if request.cursor else None
+    if cursor_from in (None, every) and (not rewritten.has_required or relax.may_match(tx, rewritten, dialect)):
+        labels = [unit.label for unit in relaxed.units]
+        found_all = _plain(
+            tx, request, rewritten, currency, [*messages, *_relaxed_messages(relaxed, labels)], every, option_filters
+        )
+        # Fewer than a page: the subsets below list these first, then products matching some words.
+        if found_all.total_count >= request.limit or cursor_from is not None:
+            if relaxed.option_pairs:
+                found_all.items = _with_matched_options(tx, found_all.items, relaxed.option_pairs)
+            return found_all
+    found, best, whole = relax.candidates(
+        tx,
+        relaxed,
+        dialect,
+        filters,
+        hints,
+        cap=RELEVANCE_POOL,
+        best_only=request.sort != "relevance",
+        every_unit=not features.relax,
+    )
+    if plain is not None and len(found) <= plain.total_count and not relaxed.corrections and not relaxed.option_pairs:
+        return plain
+    bound_to = fingerprint({**request.binding(), "relaxed": relaxed.key()})
+    messages = [*messages, *_relaxed_messages(relaxed, best)]
+    if request.sort == "relevance":
+        keyed: list[PageRow] = [(pid, [_RELAXED, tier, score, pid]) for pid, tier, score in found]
+        after = (
+            decode_cursor(request.cursor, bound_to, (int, int, float, int), invalid=invalid_cursor)
+            if request.cursor
+            else None
+        )
+        if after is not None:
+            start = (int(after[1]), -float(after[2]), int(after[3]))
+            keyed = [row for row in keyed if (int(row[1][1]), -float(row[1][2]), row[0]) > start]
+    else:
+        keyed = _sort_relaxed(tx, [pid for pid, _, _ in found], request, bound_to)
+    rows, next_key = _cut(keyed[: request.limit + 1], request.limit)
+    matched = select(*_STAT_COLUMNS()).where(col(Product.id).in_([pid for pid, _, _ in found[: COUNT_CAP + 1]]))
+    stats = compute_stats(tx, matched.cte("matched"), cap=COUNT_CAP, currency=currency)
+    items = _summaries(tx, rows)
+    if relaxed.option_pairs:
+        items = _with_matched_options(tx, items, relaxed.option_pairs)
+    return SearchResult(
+        items=items,
+        total_count=stats.counted,
+        total_count_exact=stats.exact and whole,
+        next_cursor=encode_cursor(bound_to, next_key) if next_key is not None else None,
+        sort=request.sort,
+        facets=stats.facets,
+        messages=messages,
+    )
+
+
+def _STAT_COLUMNS() -> list[Any]:  # noqa: N802  (a constant list, built per call for fresh columns)
+    return [
+        col(Product.id).label("id"),
+        col(Product.category_id).label("category_id"),
+        col(Product.brand_id).label("brand_id"),
+        col(Product.min_price).label("min_price"),
+        col(Product.currency).label("currency"),
+    ]
+
+
+def _relaxed_messages(relaxed: relax.Plan, best: list[str]) -> list[str]:
+    messages = [f"Showing results for '{fixed}' (the query said '{said}')." for said, fixed in relaxed.corrections]
+    options = [unit.said for unit in relaxed.units if unit.options]
+    if options:
+        messages.append(f"Read {_quoted(options)} as variant options (color, size, material...).")
+    if len(best) == len(relaxed.units) and not relaxed.missing and not relaxed.stop_words:
+        return messages  # every word matched once read as the catalog spells it
+    line = "No product matches all words"
+    if best:
+        line += f"; showing products matching {_quoted([' '.join(best)])}"
+        if len(best) < len(relaxed.units):
+            line += ", then products matching some of the words"
+    if relaxed.missing:
+        line += f"; no product matches {_quoted(relaxed.missing)}"
+    if relaxed.stop_words:
+        line += f"; ignored the common words {_quoted(relaxed.stop_words)}"
+    messages.append(line + ".")
+    return messages
+
+
+def _sort_relaxed(tx: Session, ids: list[int], request: SearchRequest, bound: str) -> list[PageRow]:
+    order = _orders()[request.sort]
+    key, product_id = order.column, col(Product.id)
+    conditions: list[ColumnElement[bool]] = [product_id.in_(ids)]
+    if request.cursor:
+        after_key, after_id = decode_cursor(request.cursor, bound, (order.key_type, int), invalid=invalid_cursor)
+        conditions.append(_after(key, product_id, _key_value(order, after_key), int(after_id), order.descending))
+    ordering = [key.desc(), product_id.desc()] if order.descending else [key.asc(), product_id.asc()]
+    found = tx.execute(select(product_id, key).where(*conditions).order_by(*ordering).limit(request.limit + 1)).all()
+    return [(int(row[0]), [_cursor_value(row[1]), int(row[0])]) for row in found]
+
+
+def _with_matched_options(
+    tx: Session, items: list[ProductSummary], pairs: list[tuple[str, str]]
+) -> list[ProductSummary]:
+    """Say which option values of each product matched words of the query."""
+    ids = [item.id for item in items]
+    if not ids:
+        return items
+    value = func.lower(col(VariantOption.value))
+    rows = tx.execute(
+        select(col(VariantOption.product_id), col(VariantOption.name), col(VariantOption.value))
+        .where(col(VariantOption.product_id).in_(ids))
+        .where(or_(*(and_(col(VariantOption.name) == name, value == lowered) for name, lowered in pairs)))
+        .order_by(col(VariantOption.product_id), col(VariantOption.variant_id))
+    ).all()
+    matched: dict[int, dict[str, str]] = {}
+    for product_id, name, found in rows:
+        matched.setdefault(int(product_id), {}).setdefault(name, found)
+    return [item.model_copy(update={"matched_options": matched.get(item.id)}) for item in items]
 
 
 def _query_messages(raw: str, parsed: ParsedQuery) -> list[str]:
@@ -280,10 +515,6 @@ def _stats(
 
 
 # --- Pages -----------------------------------------------------------------------------
-
-
-PageRow = tuple[int, list[KeyValue]]
-"""A product id and its sort key (the id last)."""
 
 
 def _ranked_page(
