@@ -63,7 +63,11 @@ class PriceRange(BaseModel):
     """What the product sells for now: over offers in stock when there are any, else over all its offers."""
 
     min: Money
-    max: Money
+    max: Money | None = Field(
+        default=None,
+        exclude_if=lambda value: value is None,
+        description="Left out of a concise search result (its items show the lowest price only).",
+    )
 
 
 class ProductSummary(BaseModel):

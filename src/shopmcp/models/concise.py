@@ -47,7 +47,8 @@ def search_result(result: SearchResult, detail: Detail) -> SearchResult:
 
 
 def _summary(item: ProductSummary) -> ProductSummary:
-    return item.model_copy(update={"category": None, "review_count": None})
+    price = item.price.model_copy(update={"max": None})
+    return item.model_copy(update={"category": None, "review_count": None, "price": price})
 
 
 def product(result: ProductDetail, detail: Detail) -> ProductDetail:
