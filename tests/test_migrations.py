@@ -73,8 +73,8 @@ def test_no_revision_imports_the_application() -> None:
         assert [name for name in imported if name.split(".")[0] == "shopmcp"] == [], path.name
 
 
-def test_0006_keeps_the_orders_a_store_already_has(empty_database: Database) -> None:
-    """0006 rebuilds customer_order on SQLite; the orders, their lines, history and idempotency records stay."""
+def test_0005_keeps_the_orders_a_store_already_has(empty_database: Database) -> None:
+    """0005 rebuilds customer_order on SQLite; the orders, their lines, history and idempotency records stay."""
     engine = empty_database.engine
     migrations.upgrade(engine, "0004")
     now = "2026-11-01 12:00:00"

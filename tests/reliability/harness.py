@@ -46,6 +46,7 @@ BUSINESS_CODES = frozenset(
         "insufficient_funds",
         "idempotency_conflict",
         "order_not_cancellable",
+        "order_not_modifiable",
         "confirmation_declined",
     }
 )

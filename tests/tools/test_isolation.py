@@ -75,6 +75,17 @@ def _session_calls(store: Store, ids: dict[str, Any]) -> list[tuple[str, dict[st
         ("list_orders", {}),
         ("get_order", {"order_id": ids["order"]}),
         ("cancel_order", {"order_id": ids["order"], "reason": "other"}),
+        ("update_order_address", {"order_id": ids["order"], "shipping_address": US_ADDRESS}),
+        ("update_order_payment", {"order_id": ids["order"], "payment_method_id": "paypal_1"}),
+        (
+            "modify_order_items",
+            {"order_id": ids["order"], "variant_ids": [1], "new_variant_ids": [2], "payment_method_id": "p"},
+        ),
+        ("request_return", {"order_id": ids["order"], "variant_ids": [1], "payment_method_id": "p"}),
+        (
+            "request_exchange",
+            {"order_id": ids["order"], "variant_ids": [1], "new_variant_ids": [2], "payment_method_id": "p"},
+        ),
         ("get_account", {}),
         ("update_default_address", {"address": US_ADDRESS}),
     ]
@@ -88,6 +99,19 @@ def _object_calls(ids: dict[str, Any], line: int, quote: str, order: str) -> lis
         ("place_order", {"quote_id": quote, "idempotency_key": new_key()}, quote),
         ("get_order", {"order_id": order}, order),
         ("cancel_order", {"order_id": order, "reason": "other"}, order),
+        ("update_order_address", {"order_id": order, "shipping_address": US_ADDRESS}, order),
+        ("update_order_payment", {"order_id": order, "payment_method_id": "paypal_1"}, order),
+        (
+            "modify_order_items",
+            {"order_id": order, "variant_ids": [1], "new_variant_ids": [2], "payment_method_id": "p"},
+            order,
+        ),
+        ("request_return", {"order_id": order, "variant_ids": [1], "payment_method_id": "p"}, order),
+        (
+            "request_exchange",
+            {"order_id": order, "variant_ids": [1], "new_variant_ids": [2], "payment_method_id": "p"},
+            order,
+        ),
     ]
 
 

@@ -27,6 +27,7 @@ class ErrorCode(StrEnum):
     INSUFFICIENT_FUNDS = "insufficient_funds"
     IDEMPOTENCY_CONFLICT = "idempotency_conflict"
     ORDER_NOT_CANCELLABLE = "order_not_cancellable"
+    ORDER_NOT_MODIFIABLE = "order_not_modifiable"
     CONFIRMATION_DECLINED = "confirmation_declined"
     RATE_LIMITED = "rate_limited"
     UNAVAILABLE = "service_unavailable"

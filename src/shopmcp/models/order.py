@@ -21,6 +21,7 @@ ORDER_STATUSES = (
     "cancelled",
     "return_requested",
     "exchange_requested",
+    "items_modified",
 )
 _STATUS_LIST = ", ".join(f"'{status}'" for status in ORDER_STATUSES)
 
@@ -85,6 +86,12 @@ class Order(SQLModel, table=True):
     payment_id: str = Field(max_length=200, description="The payment provider's charge id.")
     refund_id: str | None = Field(default=None, max_length=200)
     cancel_reason: str | None = Field(default=None, max_length=50)
+    after_delivery: dict[str, Any] | None = Field(
+        default=None,
+        sa_type=PortableJSON,
+        description="A delivered order's return or exchange request: kind, variant_ids, new_variant_ids, "
+        "payment_method_id, price_difference (minor units).",
+    )
     placed_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
@@ -113,7 +120,7 @@ class OrderLine(SQLModel, table=True):
     options: list[list[str]] | None = Field(
         default=None,
         sa_type=PortableJSON,
-        description="The variant's options when bought, as [name, value] pairs in their order; NULL before 0006.",
+        description="The variant's options when bought, as [name, value] pairs in their order; NULL before 0005.",
     )
 
 

@@ -12,7 +12,14 @@ from shopmcp.models.common import full_only
 from shopmcp.models.safe_text import Name, TextList, Title
 
 OrderStatusName = Literal[
-    "placed", "processing", "shipped", "delivered", "cancelled", "return_requested", "exchange_requested"
+    "placed",
+    "processing",
+    "shipped",
+    "delivered",
+    "cancelled",
+    "return_requested",
+    "exchange_requested",
+    "items_modified",
 ]
 
 CancelReason = Literal[
@@ -47,6 +54,16 @@ class OrderLineView(BaseModel):
 class Fulfilment(BaseModel):
     tracking_ids: list[str] = Field(description="The carrier's tracking ids.")
     variant_ids: list[int] = Field(description="The variants of the lines this shipment carries.")
+
+
+class AfterDeliveryRequest(BaseModel):
+    """A delivered order's return or exchange request."""
+
+    kind: Literal["return", "exchange"]
+    variant_ids: list[int] = Field(description="The units sent back.")
+    new_variant_ids: list[int] = Field(default_factory=list, description="Exchange: the units sent in their place.")
+    payment_method: str = Field(description="The wallet method refunded (return) or settling the difference.")
+    price_difference: Money | None = Field(default=None, description="Exchange: new prices less old; below 0 refunds.")
 
 
 class PaymentEntry(BaseModel):
@@ -97,6 +114,7 @@ class OrderView(BaseModel):
         exclude_if=lambda value: value is None,
         description="Payments and refunds, oldest first.",
     )
+    after_delivery: AfterDeliveryRequest | None = Field(default=None, description="A return or exchange requested.")
 
 
 class OrderSummary(BaseModel):

@@ -13,6 +13,9 @@ ALLOWED = {
     ("shipped", "delivered"),
     ("delivered", "return_requested"),
     ("delivered", "exchange_requested"),
+    ("placed", "items_modified"),
+    ("items_modified", "processing"),
+    ("items_modified", "shipped"),
 }
 
 
@@ -34,6 +37,7 @@ def test_tau2_status_names_map_both_ways_and_cover_every_status() -> None:
         "cancelled",
         "return requested",
         "exchange requested",
+        "pending (item modified)",
     }
     assert all(STATUS_TO_TAU2[ours] == theirs for theirs, ours in TAU2_STATUSES.items())
     assert set(STATUS_TO_TAU2) == set(OrderStatus)

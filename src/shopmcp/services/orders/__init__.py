@@ -1,4 +1,5 @@
 """Orders of a shopping session: reading and listing them (`read`), cancelling and fulfilment (`changes`),
+changing a pending order (`amend`: address, payment; `items`), returns and exchanges (`after_delivery`),
 and the statuses an order goes through (`status`, the only place a status changes).
 """
 

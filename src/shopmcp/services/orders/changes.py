@@ -53,7 +53,11 @@ def cancel_order(
 
 
 def refund_history(tx: Session, order: Order, entries: list[OrderPayment]) -> None:
-    """A refund entry for every payment entry, to its method; gift cards of the account get the money back now."""
+    """A refund entry per method for what it still holds of the order; gift cards of the account get it back now.
+
+    What a method holds is its payments less its refunds, so money moved by a payment change is not
+    given back twice. (tau2's cancel refunds every entry, refunds included; see docs/tools.md.)
+    """
     position = max(entry.position for entry in entries) + 1
     wallet = {
         method.id: method
@@ -63,22 +67,26 @@ def refund_history(tx: Session, order: Order, entries: list[OrderPayment]) -> No
             .where(Customer.session_id == order.session_id)
         )
     }
+    held: dict[str, int] = {}
     for entry in entries:
-        if entry.kind != "payment":
+        sign = 1 if entry.kind == "payment" else -1
+        held[entry.payment_method_id] = held.get(entry.payment_method_id, 0) + sign * entry.amount
+    for method_id, amount in held.items():
+        if amount <= 0:
             continue
         tx.add(
             OrderPayment(
                 order_id=order.id,
                 position=position,
                 kind="refund",
-                amount=entry.amount,
-                payment_method_id=entry.payment_method_id,
+                amount=amount,
+                payment_method_id=method_id,
             )
         )
         position += 1
-        method = wallet.get(entry.payment_method_id)
+        method = wallet.get(method_id)
         if method is not None and method.kind == "gift_card":
-            method.balance = (method.balance or 0) + entry.amount
+            method.balance = (method.balance or 0) + amount
             tx.add(method)
 
 

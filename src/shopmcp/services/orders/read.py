@@ -18,6 +18,7 @@ from shopmcp.models.catalog import Variant
 from shopmcp.models.checkout_public import ShippingAddress
 from shopmcp.models.order import Order, OrderFulfilment, OrderLine, OrderPayment, OrderStatusChange
 from shopmcp.models.order_public import (
+    AfterDeliveryRequest,
     CancelReason,
     Fulfilment,
     OrderLineView,
@@ -112,11 +113,26 @@ def order_view(tx: Session, order: Order) -> OrderView:
             )
         ],
         payment_history=payment_history(tx, order),
+        after_delivery=_after_delivery(order),
+    )
+
+
+def _after_delivery(order: Order) -> AfterDeliveryRequest | None:
+    request = order.after_delivery
+    if request is None:
+        return None
+    difference = request.get("price_difference")
+    return AfterDeliveryRequest(
+        kind=request["kind"],
+        variant_ids=request["variant_ids"],
+        new_variant_ids=request.get("new_variant_ids") or [],
+        payment_method=request["payment_method_id"],
+        price_difference=money(difference, order.currency) if difference is not None else None,
     )
 
 
 def _line_options(tx: Session, lines: list[OrderLine]) -> dict[int, dict[str, str]]:
-    """Each line's options: as recorded when bought, else its variant's (orders placed before 0006 kept none)."""
+    """Each line's options: as recorded when bought, else its variant's (orders placed before 0005 kept none)."""
     missing = {line.variant_id for line in lines if line.options is None}
     current = {v.id: v.options for v in tx.exec(select(Variant).where(col(Variant.id).in_(missing)))} if missing else {}
     return {

@@ -4,6 +4,7 @@
     placed -> shipped (fulfilled at once, as tau2's pending -> processed)
     placed -> cancelled, processing -> cancelled
     delivered -> return_requested, delivered -> exchange_requested
+    placed -> items_modified (modify_order_items, once) -> processing | shipped
 
 tau2-bench retail names the same statuses otherwise (pending, processed, "return requested", ...);
 `TAU2_STATUSES` maps them, one way only: an import or export translates at the edge.
@@ -29,12 +30,17 @@ class OrderStatus(StrEnum):
     CANCELLED = "cancelled"
     RETURN_REQUESTED = "return_requested"
     EXCHANGE_REQUESTED = "exchange_requested"
+    ITEMS_MODIFIED = "items_modified"
 
 
 assert tuple(OrderStatus) == ORDER_STATUSES, "the table's check constraint lists the same statuses"
 
 TRANSITIONS: dict[OrderStatus, frozenset[OrderStatus]] = {
-    OrderStatus.PLACED: frozenset({OrderStatus.PROCESSING, OrderStatus.SHIPPED, OrderStatus.CANCELLED}),
+    OrderStatus.PLACED: frozenset(
+        {OrderStatus.PROCESSING, OrderStatus.SHIPPED, OrderStatus.CANCELLED, OrderStatus.ITEMS_MODIFIED}
+    ),
+    # As tau2: a modified order ships, but is no longer cancelled or modified again.
+    OrderStatus.ITEMS_MODIFIED: frozenset({OrderStatus.PROCESSING, OrderStatus.SHIPPED}),
     OrderStatus.PROCESSING: frozenset({OrderStatus.SHIPPED, OrderStatus.CANCELLED}),
     OrderStatus.SHIPPED: frozenset({OrderStatus.DELIVERED}),
     OrderStatus.DELIVERED: frozenset({OrderStatus.RETURN_REQUESTED, OrderStatus.EXCHANGE_REQUESTED}),
@@ -50,6 +56,7 @@ TAU2_STATUSES: dict[str, OrderStatus] = {
     "cancelled": OrderStatus.CANCELLED,
     "return requested": OrderStatus.RETURN_REQUESTED,
     "exchange requested": OrderStatus.EXCHANGE_REQUESTED,
+    "pending (item modified)": OrderStatus.ITEMS_MODIFIED,
 }
 """tau2's status -> ours. Ours -> tau2's is its inverse, with `processing` (not shipped yet) as `pending`."""
 

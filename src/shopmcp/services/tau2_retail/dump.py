@@ -194,4 +194,18 @@ def _order(
     }
     if order.cancel_reason in _CANCEL_REASONS:
         exported["cancel_reason"] = _CANCEL_REASONS[order.cancel_reason]
+    request = order.after_delivery
+    if request is not None:
+        # tau2's fields, in its order; its item ids sorted as strings, as its tools sort them.
+        def items(key: str) -> list[str]:
+            return sorted(refs.external("variant", variant_id) for variant_id in request[key])
+
+        if request["kind"] == "exchange":
+            exported["exchange_items"] = items("variant_ids")
+            exported["exchange_new_items"] = items("new_variant_ids")
+            exported["exchange_payment_method_id"] = request["payment_method_id"]
+            exported["exchange_price_difference"] = dollars(request["price_difference"])
+        else:
+            exported["return_items"] = items("variant_ids")
+            exported["return_payment_method_id"] = request["payment_method_id"]
     return exported

@@ -1,9 +1,7 @@
 """search synonyms: the synonym table, filled with a default English commerce set
 
-Revision ID: 0005
-Revises: 0006
-
-Numbered 0005 when it was written next to 0006 (customers), which landed first; it follows 0006.
+Revision ID: 0006
+Revises: 0005
 
 The default rules are written out here, frozen with the migration (a revision never reads the
 application). They are general shopping vocabulary, in Solr synonyms.txt syntax: `a, b, c` are
@@ -16,8 +14,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0005"
-down_revision: str | None = "0006"
+revision: str = "0006"
+down_revision: str | None = "0005"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,6 +1,6 @@
 """customers: accounts, saved addresses, wallets; order fulfilments, payment history, more statuses; import ids
 
-Revision ID: 0006
+Revision ID: 0005
 Revises: 0004
 """
 
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-revision: str = "0006"
+revision: str = "0005"
 down_revision: str | None = "0004"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
