@@ -56,7 +56,7 @@ SAMPLE_ADDRESSES: dict[str, dict[str, str]] = {
         "country": "CA",
     },
 }
-CANDIDATES = 10
+CANDIDATES = 5
 TIMEOUT_SECONDS = 300
 
 
@@ -152,13 +152,18 @@ class ScriptedAgent:
         return [int(item["id"]) for item in found["items"]]
 
     async def _try_product(self, plan: Plan, session_id: str, product_id: int, task_id: str) -> bool:
-        detail = await self.call("get_product", {"product_id": product_id})
-        offer = choose_offer(detail, plan)
-        if offer is None:
+        # A concise product lists the variants in stock and the cheapest offers by standard shipping:
+        # another method is a reason to ask for every offer with each method (detail="full").
+        arguments: dict[str, Any] = {"product_id": product_id}
+        if plan.method != "standard":
+            arguments["detail"] = "full"
+        detail = await self.call("get_product", arguments)
+        pick = choose_offer(detail, plan)
+        if pick is None:
             self.out("   (no variant and offer of this product fits; next candidate)")
             return False
         try:
-            await self.call("add_to_cart", {"offer_id": offer, "quantity": plan.quantity, "session_id": session_id})
+            await self.call("add_to_cart", {**pick, "quantity": plan.quantity, "session_id": session_id})
             if plan.coupon:
                 await self.call("apply_coupon", {"code": plan.coupon, "session_id": session_id})
             quote = await self.call(
@@ -186,18 +191,11 @@ class ScriptedAgent:
         return True
 
 
-def choose_offer(detail: dict[str, Any], plan: Plan) -> int | None:
-    """The cheapest offer of a variant with the plan's options, enough stock and the plan's shipping method."""
-    wanted = {name.casefold(): value.casefold() for name, value in plan.options.items()}
-    variants = {
-        variant["id"]
-        for variant in detail["variants"]
-        if all(str(variant["options"].get(name, "")).casefold() == value for name, value in wanted.items())
-        or all(
-            {k.casefold(): str(v).casefold() for k, v in variant["options"].items()}.get(name) == value
-            for name, value in wanted.items()
-        )
-    }
+def choose_offer(detail: dict[str, Any], plan: Plan) -> dict[str, int] | None:
+    """What add_to_cart should take: the cheapest listed offer of a variant with the plan's options, enough
+    stock and the plan's shipping method; else, by standard shipping, the variant itself (the store picks
+    its cheapest offer in stock)."""
+    variants = [variant["id"] for variant in detail["variants"] if _has_options(variant, detail["options"], plan)]
     fitting = [
         offer
         for offer in detail["offers"]
@@ -206,9 +204,20 @@ def choose_offer(detail: dict[str, Any], plan: Plan) -> int | None:
         and any(option["method"] == plan.method for option in offer["shipping"])
         and (plan.max_unit_price is None or offer["price"]["amount"] <= plan.max_unit_price)
     ]
-    if not fitting:
-        return None
-    return int(min(fitting, key=lambda offer: (offer["price"]["amount"], offer["id"]))["id"])
+    if fitting:
+        return {"offer_id": int(min(fitting, key=lambda offer: (offer["price"]["amount"], offer["id"]))["id"])}
+    if variants and plan.method == "standard" and len(detail["offers"]) < detail.get("offer_count", 0):
+        return {"variant_id": int(variants[0])}
+    return None
+
+
+def _has_options(variant: dict[str, Any], names: dict[str, list[str]], plan: Plan) -> bool:
+    """Whether a variant has the plan's option values: by its options (full) or its title, the values in order."""
+    options = variant.get("options")
+    if options is None:
+        options = dict(zip(names, str(variant["title"]).split(" / "), strict=False))
+    folded = {str(name).casefold(): str(value).casefold() for name, value in options.items()}
+    return all(folded.get(name.casefold()) == value.casefold() for name, value in plan.options.items())
 
 
 def summarize(name: str, content: dict[str, Any]) -> str:
@@ -221,7 +230,7 @@ def summarize(name: str, content: dict[str, Any]) -> str:
         )
         return f"{content['total_count']} found; first: {items or 'none'}"
     if name == "get_product":
-        return f"{content['title']}: {len(content['variants'])} variant(s), {len(content['offers'])} offer(s)"
+        return f"{content['title']}: {len(content['variants'])} variant(s), {content['offer_count']} offer(s)"
     if name in ("add_to_cart", "apply_coupon", "clear_cart"):
         coupon = content.get("coupon") or {}
         discount = f", coupon {coupon.get('code')} -{content['discount']['formatted']}" if coupon else ""

@@ -3,14 +3,19 @@
 A `ShopError` becomes a tool result with `isError: true` whose structured content is
 `{"error": {code, message, resolution, details}}` and whose text is the same JSON; a database
 outage becomes `service_unavailable`; anything else is logged with its stack trace and reported
-as `internal_error`, without internals. The tool decorator (`tools.decorator`) and the rate
-limit (`serving.rate_limit`) both answer through here.
+as `internal_error`, without internals. Arguments that break a tool's input schema become
+`invalid_arguments`, naming each field and what it accepts. The tool decorator (`tools.decorator`),
+the server (`server.ShopServer`) and the rate limit (`serving.rate_limit`) all answer through here.
+
+Every result's text is `compact_json` of its structured content: a model reads every character.
 """
 
 import json
+from typing import Any
 
 import structlog
 from mcp.types import CallToolResult, TextContent
+from pydantic import ValidationError
 from sqlalchemy.exc import DBAPIError
 
 from shopmcp.core.errors import ErrorCode, Resolution, ShopError
@@ -33,8 +38,79 @@ def error_result(error: ShopError) -> CallToolResult:
     return CallToolResult(
         is_error=True,
         structured_content=payload,
-        content=[TextContent(type="text", text=json.dumps(payload, ensure_ascii=False))],
+        content=[TextContent(type="text", text=compact_json(payload))],
     )
+
+
+def compact_json(value: Any) -> str:
+    """The text a model reads for structured content: JSON without spaces (half the size of indented JSON)."""
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+
+
+def invalid_arguments(tool: str, error: ValidationError, input_schema: dict[str, Any] | None) -> ShopError:
+    """The SDK's refusal of a call's arguments, as the structured error an agent can correct itself from.
+
+    Each field says what was wrong (pydantic's message, never the rejected value: that is the
+    caller's data) and what the input schema accepts there.
+    """
+    schema = input_schema or {}
+    properties: dict[str, Any] = schema.get("properties", {})
+    fields: list[dict[str, str]] = []
+    for problem in error.errors(include_input=False, include_url=False):
+        location = [str(part) for part in problem["loc"]]
+        name = location[0] if location else ""
+        entry = {"field": ".".join(location), "problem": str(problem["msg"])}
+        if name in properties:
+            entry["accepts"] = accepts(properties[name], schema.get("$defs", {}))
+        elif problem["type"] != "missing":
+            entry["accepts"] = "nothing: no such argument"
+        fields.append(entry)
+    listed = "; ".join(
+        f"{entry['field']}: {entry['problem']}" + (f" (accepts {entry['accepts']})" if "accepts" in entry else "")
+        for entry in fields
+    )
+    return ShopError(
+        ErrorCode.INVALID_ARGUMENTS,
+        f"The arguments of {tool} do not fit its input schema: {listed}. Correct them and call {tool} again.",
+        details={"tool": tool, "fields": fields},
+    )
+
+
+def accepts(schema: dict[str, Any], definitions: dict[str, Any]) -> str:
+    """A short reading of a JSON schema: what a value must be, e.g. "an integer from 1 to 999"."""
+    if "$ref" in schema:
+        return accepts(definitions.get(str(schema["$ref"]).rsplit("/", 1)[-1], {}), definitions)
+    if "anyOf" in schema:
+        readings = [accepts(option, definitions) for option in schema["anyOf"] if option.get("type") != "null"]
+        nullable = any(option.get("type") == "null" for option in schema["anyOf"])
+        return " or ".join(readings + (["null"] if nullable else []))
+    if "enum" in schema:
+        return "one of " + ", ".join(json.dumps(value) for value in schema["enum"])
+    if "const" in schema:
+        return json.dumps(schema["const"])
+    kind = schema.get("type", "any value")
+    bounds = _bounds(schema, "minimum", "maximum", "")
+    if kind == "string":
+        return "a string" + _bounds(schema, "minLength", "maxLength", " characters")
+    if kind == "array":
+        items = accepts(schema.get("items", {}), definitions)
+        return "a list" + (_bounds(schema, "minItems", "maxItems", " items") or " of items") + f", each {items}"
+    if kind == "object":
+        required = schema.get("required", [])
+        named = f" with {', '.join(required)}" if required else ""
+        return "an object" + named + _bounds(schema, "minProperties", "maxProperties", " entries")
+    article = "an" if str(kind)[0] in "aeiou" else "a"
+    return f"{article} {kind}{bounds}"
+
+
+def _bounds(schema: dict[str, Any], low: str, high: str, unit: str) -> str:
+    if low in schema and high in schema:
+        return f" of {schema[low]} to {schema[high]}{unit}" if unit else f" from {schema[low]} to {schema[high]}"
+    if low in schema:
+        return f" of at least {schema[low]}{unit}" if unit else f" of at least {schema[low]}"
+    if high in schema:
+        return f" of at most {schema[high]}{unit}" if unit else f" of at most {schema[high]}"
+    return ""
 
 
 def translate(error: Exception) -> ShopError:

@@ -31,6 +31,7 @@ BUSINESS_CODES = frozenset(
     {
         "not_found",
         "invalid_input",
+        "invalid_arguments",
         "invalid_cursor",
         "out_of_stock",
         "insufficient_stock",

@@ -129,7 +129,7 @@ def test_hostile_catalog_text_is_imported_clean_and_bounded(database: Database, 
     client = clients[0]
     found = ok(client, "search_products", query=word)
     assert [item["id"] for item in found["items"]] == [product.id]
-    detail = ok(client, "get_product", product_id=product.id)
+    detail = ok(client, "get_product", detail="full", product_id=product.id)
     compared = ok(client, "compare_prices", product_ids=[product.id])
     for result in (found, detail, compared):
         assert_clean(result)
@@ -155,7 +155,7 @@ def test_instructions_in_catalog_text_change_nothing_the_tools_do(
     client = clients[0]
     session_id = ok(client, "new_session")["session_id"]
     product = ok(client, "search_products", query=word)["items"][0]
-    offer = ok(client, "get_product", product_id=product["id"])["offers"][0]
+    offer = ok(client, "get_product", detail="full", product_id=product["id"])["offers"][0]
 
     cart = ok(client, "add_to_cart", offer_id=offer["id"], quantity=2, session_id=session_id)
     orders = ok(client, "list_orders", session_id=session_id)
@@ -164,7 +164,7 @@ def test_instructions_in_catalog_text_change_nothing_the_tools_do(
     assert [(line["offer_id"], line["quantity"]) for line in cart["lines"]] == [(offer["id"], 2)]
     assert cart["lines"][0]["product_title"] == product["title"]
     assert orders["orders"] == []
-    assert ok(client, "get_product", product_id=product["id"])["offers"][0]["stock"] == offer["stock"]
+    assert ok(client, "get_product", detail="full", product_id=product["id"])["offers"][0]["stock"] == offer["stock"]
 
 
 def test_hostile_text_in_a_shopify_csv_is_cleaned_like_json_lines(
@@ -183,7 +183,7 @@ def test_hostile_text_in_a_shopify_csv_is_cleaned_like_json_lines(
     assert report.ok, report.summary()
 
     found = ok(clients[0], "search_products", query=word)
-    detail = ok(clients[0], "get_product", product_id=found["items"][0]["id"])
+    detail = ok(clients[0], "get_product", detail="full", product_id=found["items"][0]["id"])
 
     assert_clean(found)
     assert_clean(detail)
@@ -206,7 +206,7 @@ def test_rows_written_around_the_importer_are_cleaned_on_output(database: Databa
     client = clients[0]
     session_id = ok(client, "new_session")["session_id"]
 
-    detail = ok(client, "get_product", product_id=product.id)
+    detail = ok(client, "get_product", detail="full", product_id=product.id)
     # The index holds the text as written, hidden characters and all: found by the builder's clean tag.
     summary = ok(client, "search_products", query=build.tag)
     compared = ok(client, "compare_prices", product_ids=[product.id])

@@ -67,7 +67,7 @@ async def shopping_trip(client: Client, database: Database) -> Trip:
     """Browse, search, read the product, fill a cart, check out and follow the order, as an agent would."""
     product = stocked_product(database)
     assert product.id is not None
-    categories = await ok(client, "list_categories")
+    categories = await ok(client, "list_categories", detail="full")
     assert product.category_id in _category_ids(categories["categories"])
     found = await ok(client, "search_products", query=product.title, limit=5)
     assert product.id in [item["id"] for item in found["items"]]

@@ -1,5 +1,6 @@
 """Helpers for the catalog tool tests: calling tools as an agent would, and unique search words."""
 
+import json
 import secrets
 from typing import Any
 
@@ -28,12 +29,16 @@ async def fail(client: Client, tool: str, args: dict[str, Any] | None = None) ->
 
 
 async def rejected(client: Client, tool: str, args: dict[str, Any]) -> str:
-    """Call `tool` with arguments its input schema refuses; return the message the agent reads."""
+    """Call `tool` with arguments its input schema refuses; return the text the agent reads.
+
+    The refusal is the structured `invalid_arguments` error, and its text is the same object.
+    """
     result = await client.call_tool(tool, args)
     assert result.is_error, f"{tool} accepted {args}"
-    assert result.structured_content is None or "error" not in result.structured_content
+    assert result.structured_content is not None
+    assert result.structured_content["error"]["code"] == "invalid_arguments"
     text = " ".join(getattr(part, "text", "") for part in result.content)
-    assert text, "a rejected call must say why"
+    assert json.loads(text) == result.structured_content
     return text
 
 

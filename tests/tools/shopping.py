@@ -55,10 +55,11 @@ async def fail(client: Client, tool: str, args: dict[str, Any] | None = None) ->
 
 
 async def rejected(client: Client, tool: str, args: dict[str, Any]) -> CallToolResult:
-    """Call `tool` with arguments the schema must refuse before any code runs."""
+    """Call `tool` with arguments the schema must refuse before any code runs: an `invalid_arguments` error."""
     result = await client.call_tool(tool, args)
     assert result.is_error
-    assert result.structured_content is None, f"{tool} ran instead of rejecting: {result.structured_content}"
+    assert result.structured_content is not None, f"{tool} failed without a structured error: {result.content}"
+    assert result.structured_content["error"]["code"] == "invalid_arguments", result.structured_content
     return result
 
 

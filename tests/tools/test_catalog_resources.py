@@ -22,7 +22,7 @@ async def test_product_resource_is_get_product_as_json(client: Client, database:
     product = build.product("Lamp", variants=[VariantSpec(offers=[OfferSpec(seller=seller, price=4200)])])
 
     resource = await client.read_resource(f"shop://products/{product.id}")
-    tool = await ok(client, "get_product", {"product_id": product.id})
+    tool = await ok(client, "get_product", {"detail": "full", "product_id": product.id})
 
     (contents,) = resource.contents
     assert contents.mime_type == "application/json"

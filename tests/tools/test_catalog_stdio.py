@@ -41,25 +41,35 @@ async def test_an_agent_finds_reads_and_compares_products_over_stdio(tmp_path: P
 
     with anyio.fail_after(TIMEOUT_SECONDS):
         async with Client(server) as client:
-            found = _content(await client.call_tool("search_products", {"query": vocabulary.COMMON_TERM}))
+            found = _content(
+                await client.call_tool("search_products", {"detail": "full", "query": vocabulary.COMMON_TERM})
+            )
             category = found["facets"]["category"]["values"][0]
             narrowed = _content(
                 await client.call_tool(
                     "search_products",
-                    {"query": vocabulary.COMMON_TERM, "category": category["value"], "sort": "price_asc", "limit": 3},
+                    {
+                        "detail": "full",
+                        "query": vocabulary.COMMON_TERM,
+                        "category": category["value"],
+                        "sort": "price_asc",
+                        "limit": 3,
+                    },
                 )
             )
             first, second = narrowed["items"][0]["id"], narrowed["items"][1]["id"]
-            product = _content(await client.call_tool("get_product", {"product_id": first}))
+            product = _content(await client.call_tool("get_product", {"detail": "full", "product_id": first}))
             resource = await client.read_resource(f"shop://products/{first}")
             compared = _content(
-                await client.call_tool("compare_prices", {"product_ids": [first, second], "quantity": 2})
+                await client.call_tool(
+                    "compare_prices", {"detail": "full", "product_ids": [first, second], "quantity": 2}
+                )
             )
             completion = await client.complete(
                 ResourceTemplateReference(type="ref/resource", uri="shop://categories/{category}"),
                 {"name": "category", "value": category["value"][:3]},
             )
-            missing = await client.call_tool("get_product", {"product_id": 2**31 - 1})
+            missing = await client.call_tool("get_product", {"detail": "full", "product_id": 2**31 - 1})
 
     assert found["total_count_exact"] is True
     assert DEMO_PRODUCTS * 0.25 < found["total_count"] < DEMO_PRODUCTS * 0.45

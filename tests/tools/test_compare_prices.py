@@ -44,8 +44,8 @@ def by_seller(product: dict[str, Any], sellers: dict[str, int]) -> dict[str, dic
 async def test_offers_rank_by_landed_cost_with_free_shipping_thresholds(client: Client, database: Database) -> None:
     _, kettle, sellers = build_kettles(database)
 
-    one = await ok(client, "compare_prices", {"product_ids": [kettle.id]})
-    two = await ok(client, "compare_prices", {"product_ids": [kettle.id], "quantity": 2})
+    one = await ok(client, "compare_prices", {"detail": "full", "product_ids": [kettle.id]})
+    two = await ok(client, "compare_prices", {"detail": "full", "product_ids": [kettle.id], "quantity": 2})
 
     # One unit: 20.00 + 8.00 = 28.00; 26.00 + 6.00 = 32.00; 27.00 + 3.00 = 30.00.
     (product,) = one["products"]
@@ -69,7 +69,7 @@ async def test_offers_that_cannot_supply_the_quantity_are_flagged_and_ranked_las
 ) -> None:
     _, kettle, sellers = build_kettles(database)
 
-    result = await ok(client, "compare_prices", {"product_ids": [kettle.id], "quantity": 6})
+    result = await ok(client, "compare_prices", {"detail": "full", "product_ids": [kettle.id], "quantity": 6})
 
     (product,) = result["products"]
     assert [offer["can_fulfill"] for offer in product["offers"]] == [True, False, False]
@@ -78,7 +78,7 @@ async def test_offers_that_cannot_supply_the_quantity_are_flagged_and_ranked_las
     assert product["cheapest_offer_id"] == product["fastest_offer_id"] == offers["rapid"]["offer_id"]
     assert offers["budget"]["stock"] == 5
 
-    none = await ok(client, "compare_prices", {"product_ids": [kettle.id], "quantity": 51})
+    none = await ok(client, "compare_prices", {"detail": "full", "product_ids": [kettle.id], "quantity": 51})
     assert none["products"][0]["cheapest_offer_id"] is None
     assert any("can supply 51" in message for message in none["messages"])
 
@@ -86,7 +86,7 @@ async def test_offers_that_cannot_supply_the_quantity_are_flagged_and_ranked_las
 async def test_price_against_its_30_day_low_and_time_weighted_average(client: Client, database: Database) -> None:
     _, kettle, sellers = build_kettles(database)
 
-    result = await ok(client, "compare_prices", {"product_ids": [kettle.id]})
+    result = await ok(client, "compare_prices", {"detail": "full", "product_ids": [kettle.id]})
 
     offers = by_seller(result["products"][0], sellers)
     # Budget: 24.00 for 24 of the 30 days, then 20.00 for the last day: now at its low.
@@ -111,7 +111,7 @@ async def test_several_products_side_by_side(client: Client, database: Database)
         variants=[VariantSpec(offers=[OfferSpec(seller=seller, price=1500)])],
     )
 
-    result = await ok(client, "compare_prices", {"product_ids": [other.id, kettle.id, other.id]})
+    result = await ok(client, "compare_prices", {"detail": "full", "product_ids": [other.id, kettle.id, other.id]})
 
     assert [product["product_id"] for product in result["products"]] == [other.id, kettle.id]
     rows = {row["name"]: row["values"] for row in result["attributes"]}
@@ -125,8 +125,10 @@ async def test_several_products_side_by_side(client: Client, database: Database)
 async def test_ship_to_country_is_checked_and_echoed(client: Client, database: Database) -> None:
     _, kettle, _ = build_kettles(database)
 
-    result = await ok(client, "compare_prices", {"product_ids": [kettle.id], "ship_to_country": "de"})
-    error = await fail(client, "compare_prices", {"product_ids": [kettle.id], "ship_to_country": "XX"})
+    result = await ok(client, "compare_prices", {"detail": "full", "product_ids": [kettle.id], "ship_to_country": "de"})
+    error = await fail(
+        client, "compare_prices", {"detail": "full", "product_ids": [kettle.id], "ship_to_country": "XX"}
+    )
     too_long = await rejected(client, "compare_prices", {"product_ids": [kettle.id], "ship_to_country": "USA"})
 
     assert result["ship_to_country"] == "DE"
@@ -142,7 +144,7 @@ async def test_unknown_or_hidden_products_are_named_in_the_error(client: Client,
         "Draft kettle", status="draft", variants=[VariantSpec(offers=[OfferSpec(seller=seller, price=1)])]
     )
 
-    error = await fail(client, "compare_prices", {"product_ids": [kettle.id, draft.id, 2**31 - 1]})
+    error = await fail(client, "compare_prices", {"detail": "full", "product_ids": [kettle.id, draft.id, 2**31 - 1]})
 
     assert error["code"] == "not_found"
     assert error["details"]["missing"] == [draft.id, 2**31 - 1]

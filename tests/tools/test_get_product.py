@@ -46,7 +46,7 @@ async def test_a_product_in_full(client: Client, database: Database) -> None:
     )
     today = datetime.now(UTC).date()
 
-    result = await ok(client, "get_product", {"product_id": product.id})
+    result = await ok(client, "get_product", {"detail": "full", "product_id": product.id})
 
     assert result["title"] == product.title
     assert result["description"] == "Breathable linen."
@@ -111,7 +111,7 @@ async def test_made_to_order_offers_have_no_stock_limit(client: Client, database
         tx.flush()
         refresh_products(tx, [product.id])  # type: ignore[list-item]
 
-    result = await ok(client, "get_product", {"product_id": product.id})
+    result = await ok(client, "get_product", {"detail": "full", "product_id": product.id})
 
     (offer_detail,) = result["offers"]
     assert offer_detail["availability"] == "made_to_order"
@@ -130,7 +130,7 @@ async def test_inactive_offers_are_not_shown(client: Client, database: Database)
         ],
     )
 
-    result = await ok(client, "get_product", {"product_id": product.id})
+    result = await ok(client, "get_product", {"detail": "full", "product_id": product.id})
 
     assert [offer["seller"]["name"] for offer in result["offers"]] == [seller.name]
 
@@ -143,7 +143,7 @@ async def test_draft_archived_and_unknown_products_are_not_found(client: Client,
     archived = build.product("Archived", variants=offers, status="archived")
 
     for product_id in (draft.id, archived.id, 2**31 - 1):
-        error = await fail(client, "get_product", {"product_id": product_id})
+        error = await fail(client, "get_product", {"detail": "full", "product_id": product_id})
         assert error["code"] == "not_found"
         assert "search_products" in error["message"]
         assert error["resolution"] == "recoverable"

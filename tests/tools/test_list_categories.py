@@ -36,7 +36,7 @@ def _build_tree(database: Database) -> tuple[CatalogBuilder, str, str]:
 async def test_counts_include_subcategories_and_only_active_products(client: Client, database: Database) -> None:
     _, root_slug, tents_slug = _build_tree(database)
 
-    result = await client.call_tool("list_categories", {})
+    result = await client.call_tool("list_categories", {"detail": "full"})
 
     assert not result.is_error
     tree = result.structured_content
@@ -54,7 +54,7 @@ async def test_counts_include_subcategories_and_only_active_products(client: Cli
 async def test_category_resource_matches_the_tool(client: Client, database: Database) -> None:
     _build_tree(database)
 
-    tool = await client.call_tool("list_categories", {})
+    tool = await client.call_tool("list_categories", {"detail": "full"})
     resource = await client.read_resource("shop://categories")
 
     assert json.loads(resource.contents[0].text) == tool.structured_content  # type: ignore[union-attr]

@@ -272,7 +272,7 @@ async def test_the_person_confirms_a_change_and_a_declined_one_changes_nothing(t
 
     async with _client(tau2_store, user_id, mode=mode, elicitation_callback=declining) as ethan:
         declined = await fail(ethan, "update_order_address", {"order_id": order_id, "shipping_address": address})
-        unchanged = await ok(ethan, "get_order", order_id=order_id)
+        unchanged = await ok(ethan, "get_order", order_id=order_id, detail="full")
     async with _client(tau2_store, user_id, mode=mode, elicitation_callback=accepting) as ethan:
         changed = await ok(ethan, "update_order_address", order_id=order_id, shipping_address=address)
         retried = await ok(ethan, "update_order_address", order_id=order_id, shipping_address=address)

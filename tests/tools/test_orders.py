@@ -27,7 +27,7 @@ async def test_list_orders_pages_newest_first_without_gaps(client: Client, store
 
     pages, cursor = [], None
     while True:
-        page = await shopper.ok("list_orders", limit=2, **({"cursor": cursor} if cursor else {}))
+        page = await shopper.ok("list_orders", detail="full", limit=2, **({"cursor": cursor} if cursor else {}))
         pages.append([summary["order_id"] for summary in page["orders"]])
         cursor = page["next_cursor"]
         if cursor is None:
@@ -43,8 +43,8 @@ async def test_list_orders_filters_by_status_and_summarizes(client: Client, stor
     second = await _order(shopper, store)
     await shopper.ok("cancel_order", order_id=first["order_id"], reason="changed_mind")
 
-    cancelled = await shopper.ok("list_orders", status="cancelled")
-    placed = await shopper.ok("list_orders", status="placed")
+    cancelled = await shopper.ok("list_orders", detail="full", status="cancelled")
+    placed = await shopper.ok("list_orders", detail="full", status="placed")
 
     assert [o["order_id"] for o in cancelled["orders"]] == [first["order_id"]]
     assert [o["order_id"] for o in placed["orders"]] == [second["order_id"]]
@@ -57,7 +57,7 @@ async def test_list_orders_filters_by_status_and_summarizes(client: Client, stor
 async def test_bad_cursors_and_statuses_are_clear_errors(client: Client) -> None:
     shopper = await Shopper.start(client)
 
-    forged = await shopper.fail("list_orders", cursor="not-a-cursor")
+    forged = await shopper.fail("list_orders", detail="full", cursor="not-a-cursor")
     await shopper.rejected("list_orders", status="lost")
     await shopper.rejected("list_orders", limit=0)
     await shopper.rejected("list_orders", limit=51)
@@ -69,8 +69,8 @@ async def test_get_order_returns_what_place_order_returned(client: Client, store
     shopper = await Shopper.start(client)
     order = await _order(shopper, store)
 
-    fetched = await shopper.ok("get_order", order_id=order["order_id"])
-    missing = await shopper.fail("get_order", order_id="ord_missing")
+    fetched = await shopper.ok("get_order", detail="full", order_id=order["order_id"])
+    missing = await shopper.fail("get_order", detail="full", order_id="ord_missing")
 
     assert fetched == order
     assert missing["code"] == "not_found"
@@ -116,7 +116,7 @@ async def test_a_processing_order_can_be_cancelled_a_shipped_one_cannot(
 
     cancelled = await shopper.ok("cancel_order", order_id=processing["order_id"], reason="delivery_too_slow")
     refused = await shopper.fail("cancel_order", order_id=shipped["order_id"], reason="changed_mind")
-    still_shipped = await shopper.ok("get_order", order_id=shipped["order_id"])
+    still_shipped = await shopper.ok("get_order", detail="full", order_id=shipped["order_id"])
 
     assert cancelled["status"] == "cancelled"
     assert refused["code"] == "order_not_cancellable"
@@ -133,7 +133,7 @@ async def test_unknown_cancel_reasons_are_rejected(client: Client, store: Store)
     await shopper.rejected("cancel_order", order_id=order["order_id"], reason="because")
     await shopper.rejected("cancel_order", order_id=order["order_id"])
 
-    assert (await shopper.ok("get_order", order_id=order["order_id"]))["status"] == "placed"
+    assert (await shopper.ok("get_order", detail="full", order_id=order["order_id"]))["status"] == "placed"
 
 
 async def test_get_order_shows_the_charge_and_refund_and_each_lines_options(client: Client, store: Store) -> None:
@@ -142,7 +142,7 @@ async def test_get_order_shows_the_charge_and_refund_and_each_lines_options(clie
     await shopper.ok("add_to_cart", variant_id=variant)
     _, order = await shopper.buy()
 
-    placed = await shopper.ok("get_order", order_id=order["order_id"])
+    placed = await shopper.ok("get_order", detail="full", order_id=order["order_id"])
     cancelled = await shopper.ok("cancel_order", order_id=order["order_id"], reason="no_longer_needed")
 
     assert [line["options"] for line in placed["lines"]] == [{"size": "M"}]

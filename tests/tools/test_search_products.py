@@ -118,7 +118,7 @@ async def search_ids(client: Client, **args: Any) -> list[int]:
 async def test_a_word_finds_its_products_with_title_matches_first(client: Client, database: Database) -> None:
     store = build_store(database)
 
-    result = await ok(client, "search_products", {"query": f"headphones {store.word}"})
+    result = await ok(client, "search_products", {"detail": "full", "query": f"headphones {store.word}"})
 
     # The cable mentions headphones only in its description: it comes after every title match.
     assert ids(result) == [*ids(result)[:2], pid(store, "cable")]
@@ -188,7 +188,7 @@ async def test_in_stock_splits_available_from_sold_out(client: Client, database:
     store = build_store(database)
 
     available = await search_ids(client, category=store.slug, in_stock=True)
-    sold_out = await ok(client, "search_products", {"category": store.slug, "in_stock": False})
+    sold_out = await ok(client, "search_products", {"detail": "full", "category": store.slug, "in_stock": False})
 
     assert pid(store, "speaker") not in available
     assert ids(sold_out) == [pid(store, "speaker")]
@@ -210,7 +210,9 @@ async def test_options_match_any_variant_in_any_letter_case(client: Client, data
 async def test_an_option_value_no_product_has_finds_nothing(client: Client, database: Database) -> None:
     store = build_store(database)
 
-    result = await ok(client, "search_products", {"query": store.word, "options": {"size": "XXS"}, "in_stock": True})
+    result = await ok(
+        client, "search_products", {"detail": "full", "query": store.word, "options": {"size": "XXS"}, "in_stock": True}
+    )
 
     assert result["items"] == []
     assert result["total_count"] == 0
@@ -241,7 +243,7 @@ async def test_every_sort_orders_the_matches(
 ) -> None:
     store = build_store(database)
 
-    result = await ok(client, "search_products", {"category": store.slug, "sort": sort})
+    result = await ok(client, "search_products", {"detail": "full", "category": store.slug, "sort": sort})
 
     assert ids(result) == [pid(store, name) for name in expected]
     assert result["sort"] == sort
@@ -278,7 +280,7 @@ async def test_sorts_with_text_are_exact_over_every_match(
 async def test_summaries_carry_money_rating_brand_category_and_offers(client: Client, database: Database) -> None:
     store = build_store(database)
 
-    result = await ok(client, "search_products", {"query": f"studio {store.word}"})
+    result = await ok(client, "search_products", {"detail": "full", "query": f"studio {store.word}"})
 
     (item,) = result["items"]
     assert item["price"]["min"] == {"amount": 19900, "currency": "USD", "formatted": "$199.00"}
@@ -294,7 +296,7 @@ async def test_summaries_carry_money_rating_brand_category_and_offers(client: Cl
 async def test_facets_add_up_to_the_total(client: Client, database: Database) -> None:
     store = build_store(database)
 
-    result = await ok(client, "search_products", {"category": store.slug})
+    result = await ok(client, "search_products", {"detail": "full", "category": store.slug})
     facets = result["facets"]
 
     assert result["total_count"] == 4
@@ -323,10 +325,10 @@ async def test_facets_add_up_to_the_total(client: Client, database: Database) ->
 
 async def test_a_facet_value_narrows_the_search_to_its_count(client: Client, database: Database) -> None:
     store = build_store(database)
-    facets = (await ok(client, "search_products", {"query": store.word}))["facets"]
+    facets = (await ok(client, "search_products", {"detail": "full", "query": store.word}))["facets"]
 
     for value in facets["brand"]["values"]:
-        narrowed = await ok(client, "search_products", {"query": store.word, "brand": value["value"]})
+        narrowed = await ok(client, "search_products", {"detail": "full", "query": store.word, "brand": value["value"]})
         assert narrowed["total_count"] == value["count"]
     for band in facets["price"]:
         args = {"query": store.word, "min_price": band["min"]["amount"] / 100}
@@ -363,7 +365,9 @@ async def test_a_cursor_keeps_its_place_when_products_are_added_before_it(client
     seller = build.seller("Growing")
     first = [build.product(f"Item {n}", category=category, variants=one_offer(seller, 1000 + n)).id for n in range(6)]
 
-    page = await ok(client, "search_products", {"category": category.slug, "sort": "price_asc", "limit": 3})
+    page = await ok(
+        client, "search_products", {"detail": "full", "category": category.slug, "sort": "price_asc", "limit": 3}
+    )
     build.product("Cheaper", category=category, variants=one_offer(seller, 1))
     rest = await ok(
         client,
@@ -376,7 +380,7 @@ async def test_a_cursor_keeps_its_place_when_products_are_added_before_it(client
 
 async def test_a_cursor_only_continues_its_own_search(client: Client, database: Database) -> None:
     store = build_store(database)
-    page = await ok(client, "search_products", {"category": store.slug, "limit": 1})
+    page = await ok(client, "search_products", {"detail": "full", "category": store.slug, "limit": 1})
 
     for other in (
         {"category": store.slug, "sort": "price_asc"},
@@ -384,7 +388,9 @@ async def test_a_cursor_only_continues_its_own_search(client: Client, database: 
         {"category": store.slug, "query": "x"},
         {"category": store.slug, "min_price": 1},
     ):
-        error = await fail(client, "search_products", {**other, "limit": 1, "cursor": page["next_cursor"]})
+        error = await fail(
+            client, "search_products", {"detail": "full", **other, "limit": 1, "cursor": page["next_cursor"]}
+        )
         assert error["code"] == "invalid_cursor"
         assert "without a cursor" in error["message"] or "no cursor" in error["message"]
 
@@ -401,7 +407,7 @@ async def test_beyond_the_cap_the_count_says_at_least_and_relevance_is_bounded(
     monkeypatch.setattr(search, "COUNT_CAP", 2)
     monkeypatch.setattr(search, "RELEVANCE_POOL", 1)
 
-    result = await ok(client, "search_products", {"query": f"headphones {store.word}"})
+    result = await ok(client, "search_products", {"detail": "full", "query": f"headphones {store.word}"})
     by_price = await all_pages(client, {"query": f"headphones {store.word}", "sort": "price_asc", "limit": 1})
 
     assert result["total_count_exact"] is False
@@ -443,7 +449,7 @@ async def test_stemming_matches_word_forms(client: Client, database: Database) -
 async def test_exclusion_only_query_filters_without_ranking(client: Client, database: Database) -> None:
     store = build_store(database)
 
-    result = await ok(client, "search_products", {"query": "-headphones", "category": store.slug})
+    result = await ok(client, "search_products", {"detail": "full", "query": "-headphones", "category": store.slug})
 
     assert set(ids(result)) == {pid(store, "speaker")}
 
@@ -470,8 +476,8 @@ async def test_a_renamed_brand_is_found_by_its_new_name(client: Client, database
 
 
 async def test_unknown_category_or_brand_says_where_to_find_names(client: Client, database: Database) -> None:
-    category = await fail(client, "search_products", {"category": f"no-such-{unique_word()}"})
-    brand = await fail(client, "search_products", {"brand": f"No Such {unique_word()}"})
+    category = await fail(client, "search_products", {"detail": "full", "category": f"no-such-{unique_word()}"})
+    brand = await fail(client, "search_products", {"detail": "full", "brand": f"No Such {unique_word()}"})
 
     assert category["code"] == brand["code"] == "not_found"
     assert "list_categories" in category["message"]
@@ -482,7 +488,7 @@ async def test_narrow_filters_may_lead_a_relevance_search_without_losing_matches
     client: Client, database: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     store = build_store(database)
-    args = {"query": f"headphones {store.word}", "max_price": 1000, "limit": 1}
+    args = {"query": f"headphones {store.word}", "max_price": 1000, "limit": 1, "detail": "full"}
     by_words = await all_pages(client, args)
     # No budget for words first: on SQLite the filters' indexes lead and the words are checked per product.
     monkeypatch.setattr(search, "WORDS_FIRST_BUDGET", search_text.Budget(sqlite_steps=0, postgres_seconds=0.0))
@@ -510,7 +516,13 @@ async def test_an_option_value_may_lead_a_relevance_search_without_losing_or_rep
             for size in ("S", "M")
         ],
     )
-    args = {"query": f"headphones {store.word}", "options": {"color": "blue"}, "in_stock": True, "limit": 1}
+    args = {
+        "query": f"headphones {store.word}",
+        "options": {"color": "blue"},
+        "in_stock": True,
+        "limit": 1,
+        "detail": "full",
+    }
     by_words = await all_pages(client, args)
     # No budget for words first: on SQLite the blue products lead and the words are checked on each.
     monkeypatch.setattr(search, "WORDS_FIRST_BUDGET", search_text.Budget(sqlite_steps=0, postgres_seconds=0.0))

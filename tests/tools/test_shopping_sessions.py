@@ -91,7 +91,9 @@ async def test_unknown_session_ids_are_not_found_and_create_nothing(client: Clie
     assert error is not None
     assert error["error"]["code"] == "not_found"
     assert "new_session" in error["error"]["message"]
-    assert (await client.call_tool("view_cart", {"session_id": "x" * 65})).structured_content is None
+    refused = (await client.call_tool("view_cart", {"session_id": "x" * 65})).structured_content
+    assert refused is not None
+    assert refused["error"]["code"] == "invalid_arguments"
 
 
 def test_the_caller_on_each_transport(token: Callable[[AccessToken], None]) -> None:

@@ -119,8 +119,8 @@ async def test_a_tau2_user_reads_their_orders_and_never_another_users(tau2_store
     theirs = next(o for o in orders.values() if o["user_id"] != "noah_brown_6181")
 
     async with Client(build_server(make_settings(tau2_store, principal="noah_brown_6181"), db=tau2_store)) as noah:
-        order = await ok(noah, "get_order", order_id=mine["order_id"])
-        listed = await ok(noah, "list_orders")
+        order = await ok(noah, "get_order", order_id=mine["order_id"], detail="full")
+        listed = await ok(noah, "list_orders", detail="full")
         foreign = await fail(noah, "get_order", {"order_id": theirs["order_id"]})
         missing = await fail(noah, "get_order", {"order_id": "#W0000000"})
 
@@ -142,7 +142,7 @@ async def test_get_order_shows_options_fulfilments_and_payment_history(tau2_stor
     delivered = next(o for o in orders.values() if o["status"] == "delivered" and o["user_id"] not in _CHANGED_USERS)
 
     async with Client(build_server(make_settings(tau2_store, principal=delivered["user_id"]), db=tau2_store)) as client:
-        order = await ok(client, "get_order", order_id=delivered["order_id"])
+        order = await ok(client, "get_order", order_id=delivered["order_id"], detail="full")
 
     assert order["status"] == "delivered"
     assert [line["options"] for line in order["lines"]] == [item["options"] for item in delivered["items"]]
@@ -216,7 +216,7 @@ async def test_cancelling_a_card_order_records_the_refund_and_leaves_the_wallet(
 async def test_a_processed_order_cannot_be_cancelled(tau2_store: Database) -> None:
     async with Client(build_server(make_settings(tau2_store, principal="james_li_5688"), db=tau2_store)) as james:
         error = await fail(james, "cancel_order", {"order_id": "#W2611340", "reason": "no_longer_needed"})
-        order = await ok(james, "get_order", order_id="#W2611340")
+        order = await ok(james, "get_order", order_id="#W2611340", detail="full")
 
     assert error["code"] == "order_not_cancellable"
     assert order["status"] == "shipped"

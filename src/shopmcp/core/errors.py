@@ -12,6 +12,7 @@ from typing import Any
 class ErrorCode(StrEnum):
     NOT_FOUND = "not_found"
     INVALID_INPUT = "invalid_input"
+    INVALID_ARGUMENTS = "invalid_arguments"
     INVALID_CURSOR = "invalid_cursor"
     OUT_OF_STOCK = "out_of_stock"
     INSUFFICIENT_STOCK = "insufficient_stock"

@@ -9,22 +9,17 @@ from shopmcp.models.cart_public import CartLineView, CouponView, Notice, SellerS
 
 
 class ShippingAddress(BaseModel):
-    """Where the order goes. Country is an ISO 3166-1 alpha-2 code (US, CA, GB, DE, ...);
-    US and Canadian addresses need a state or province (`region`, e.g. CA or ON) and a postal code."""
+    """US and CA addresses need region and postal_code."""
 
     model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
 
-    name: str = Field(min_length=1, max_length=100, description="The recipient's full name.")
+    name: str = Field(min_length=1, max_length=100, description="Recipient.")
     line1: str = Field(min_length=1, max_length=200, description="Street address.")
     line2: str | None = Field(default=None, max_length=200, description="Apartment, suite, unit.")
     city: str = Field(min_length=1, max_length=100)
-    region: str | None = Field(
-        default=None, max_length=100, description="State, province or county; a code (CA, ON) or its name."
-    )
+    region: str | None = Field(default=None, max_length=100, description="Required in US, CA: code (CA, ON) or name.")
     postal_code: str | None = Field(default=None, max_length=20, description="ZIP or postal code.")
-    country: str = Field(
-        min_length=2, max_length=60, description='ISO 3166-1 alpha-2 code, e.g. "US"; an English name also works.'
-    )
+    country: str = Field(min_length=2, max_length=60, description='ISO alpha-2, e.g. "US".')
 
 
 class Quote(BaseModel):

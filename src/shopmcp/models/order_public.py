@@ -8,6 +8,7 @@ from pydantic import BaseModel, Field
 from shopmcp.core.money import Money
 from shopmcp.models.cart_public import SellerRef, SellerShipment
 from shopmcp.models.checkout_public import ShippingAddress
+from shopmcp.models.common import full_only
 from shopmcp.models.safe_text import Name, TextList, Title
 
 OrderStatusName = Literal[
@@ -38,12 +39,12 @@ class OrderLineView(BaseModel):
     variant_id: int
     variant_title: Name
     offer_id: int
-    seller: SellerRef
-    unit_price: Money = Field(description="The price paid per unit, as quoted.")
+    seller: SellerRef | None = full_only()
+    unit_price: Money | None = full_only("The price paid per unit, as quoted.")
     quantity: int
-    subtotal: Money
-    discount: Money
-    tax: Money
+    subtotal: Money | None = full_only()
+    discount: Money | None = full_only()
+    tax: Money | None = full_only()
     total: Money
     options: dict[str, str] | None = Field(
         default=None, description="The variant's options (e.g. color, size), as bought where recorded."
@@ -90,23 +91,29 @@ class OrderView(BaseModel):
     session_id: str
     status: OrderStatusName
     placed_at: datetime
-    updated_at: datetime
+    updated_at: datetime | None = full_only()
     lines: list[OrderLineView]
-    shipments: list[SellerShipment]
+    shipments: list[SellerShipment] | None = full_only()
     coupon_code: str | None
-    subtotal: Money
-    discount: Money
-    shipping: Money
-    tax: Money
+    subtotal: Money | None = full_only()
+    discount: Money | None = full_only()
+    shipping: Money | None = full_only()
+    tax: Money | None = full_only()
     total: Money = Field(description="What was charged.")
-    shipping_address: ShippingAddress
+    shipping_address: ShippingAddress | None = full_only()
     shipping_method: str
-    payment: PaymentInfo
+    payment: PaymentInfo | None = full_only()
     cancellable: bool = Field(description="Whether cancel_order can still cancel it (not shipped yet).")
     cancel_reason: CancelReason | None = None
-    history: list[StatusChange] = Field(description="Every status the order went through, oldest first.")
-    fulfilments: list[Fulfilment] = Field(default_factory=list, description="Shipments with tracking ids.")
-    payment_history: list[PaymentEntry] = Field(default_factory=list, description="Payments and refunds, oldest first.")
+    history: list[StatusChange] | None = full_only("Every status the order went through, oldest first.")
+    fulfilments: list[Fulfilment] | None = Field(
+        default_factory=list, exclude_if=lambda value: value is None, description="Shipments with tracking ids."
+    )
+    payment_history: list[PaymentEntry] | None = Field(
+        default_factory=list,
+        exclude_if=lambda value: value is None,
+        description="Payments and refunds, oldest first.",
+    )
     after_delivery: AfterDeliveryRequest | None = Field(default=None, description="A return or exchange requested.")
 
 
@@ -116,7 +123,7 @@ class OrderSummary(BaseModel):
     placed_at: datetime
     item_count: int
     total: Money
-    titles: TextList = Field(description="Product titles of the first few lines.")
+    titles: TextList | None = full_only("Product titles of the first few lines.")
 
 
 class OrderList(BaseModel):

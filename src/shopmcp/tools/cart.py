@@ -31,24 +31,14 @@ def register(server: MCPServer[AppContext], app: AppContext) -> None:
     @tool(WRITE)
     def add_to_cart(
         scope: Scope,
-        product_id: Annotated[
-            Id | None, Field(description="Add this product (when it has a single variant for sale).")
-        ] = None,
-        variant_id: Annotated[Id | None, Field(description="Add this variant (size, colour, ...).")] = None,
-        offer_id: Annotated[Id | None, Field(description="Add this specific seller's offer.")] = None,
+        product_id: Annotated[Id | None, Field(description="A product with one variant.")] = None,
+        variant_id: Annotated[Id | None, Field(description="A variant (size, colour).")] = None,
+        offer_id: Annotated[Id | None, Field(description="A seller's offer.")] = None,
         quantity: Annotated[int, Field(ge=1, le=MAX_LINE_QUANTITY, description="Units to add.")] = 1,
     ) -> CartView:
-        """Add units of a product to the cart and return the whole cart.
-
-        Say what to add with one of:
-        - `offer_id`: exactly that seller's offer (from get_product or compare_prices);
-        - `variant_id`: the cheapest offer in stock of that variant;
-        - `product_id`: the cheapest offer in stock, when the product has one variant for sale. When it
-          has several (sizes, colours), the call fails with `variant_required` listing them: ask the
-          person which one, then add by variant_id.
-        Adding an offer that is already in the cart adds to its line. A line never holds more than is
-        in stock: the quantity is reduced to the stock (see `messages`); if nothing can be added the call
-        fails with `out_of_stock` or `insufficient_stock` and the cart is unchanged.
+        """Add units by offer_id (that seller's offer), variant_id (its cheapest offer in stock) or product_id
+        (the same, for a product with one variant; else variant_required lists them: ask the person).
+        An offer already in the cart adds to its line.
         """
         return write(
             cart.add_to_cart,
@@ -63,50 +53,37 @@ def register(server: MCPServer[AppContext], app: AppContext) -> None:
     def update_cart_item(
         scope: Scope,
         line_id: LineIdParam,
-        quantity: Annotated[
-            int, Field(ge=0, le=MAX_LINE_QUANTITY, description="The new number of units; 0 removes the line.")
-        ],
+        quantity: Annotated[int, Field(ge=0, le=MAX_LINE_QUANTITY, description="0 removes the line.")],
     ) -> CartView:
-        """Set the quantity of a cart line (0 removes it) and return the whole cart.
-
-        More than the stock is reduced to the stock (see `messages`); a line whose offer is out of stock
-        or no longer sold fails with `out_of_stock`.
-        """
+        """Set a cart line's quantity (0 removes it)."""
         return write(cart.update_cart_item, scope, line_id=line_id, quantity=quantity)
 
     @tool(WRITE_IDEMPOTENT)
     def remove_from_cart(scope: Scope, line_id: LineIdParam) -> CartView:
-        """Remove a line from the cart and return the whole cart."""
+        """Remove a cart line."""
         return write(cart.remove_from_cart, scope, line_id=line_id)
 
     @tool(READ_ONLY)
     def view_cart(scope: Scope) -> CartView:
-        """Show the cart: lines with seller, unit price, quantity, discount and totals, and `messages`.
-
-        Shipping and tax are estimates: shipping by the standard method (or the method of the last
-        preview_checkout), tax only once preview_checkout has had an address. Lines whose offer went out
-        of stock or is no longer sold carry an `issue` and are left out of the totals.
-        """
+        """The cart: lines, totals, messages; shipping and tax are estimates until preview_checkout."""
         return app.db.run_read(cart.view_cart, scope=scope, **money_args)
 
     @tool(WRITE_IDEMPOTENT)
     def clear_cart(scope: Scope) -> CartView:
-        """Remove every line and the coupon from the cart and return the (empty) cart."""
+        """Empty the cart, coupon included."""
         return write(cart.clear_cart, scope)
 
     @tool(WRITE_IDEMPOTENT)
     def apply_coupon(scope: Scope, code: CouponCodeParam) -> CartView:
-        """Apply a coupon code to the cart and return the whole cart with the discount.
+        """Apply a coupon (one per order: another replaces it).
 
-        An order takes one coupon: applying another replaces it. Fails, leaving the cart unchanged, with
-        `invalid_coupon` (unknown, expired or withdrawn code) or `coupon_not_applicable` (the cart does not
-        meet its terms, e.g. a minimum subtotal or a category; the message says what is missing).
+        Fails with invalid_coupon or coupon_not_applicable (the message says what the cart lacks).
         """
         return write(cart.apply_coupon, scope, code=code)
 
     @tool(WRITE_IDEMPOTENT)
     def remove_coupon(scope: Scope, code: CouponCodeParam) -> CartView:
-        """Remove the applied coupon from the cart and return the whole cart."""
+        """Remove the applied coupon."""
         return write(cart.remove_coupon, scope, code=code)
 
     @server.resource(

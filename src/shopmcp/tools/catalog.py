@@ -12,15 +12,16 @@ from pydantic import Field, StringConstraints
 
 from shopmcp.app_context import AppContext
 from shopmcp.core.errors import ShopError
+from shopmcp.models import concise
 from shopmcp.models.catalog_public import CategoryTree, CompareResult, ProductDetail, SearchResult, SortOrder
 from shopmcp.services import catalog, search
 from shopmcp.tools.decorator import READ_ONLY, shop_tools
-from shopmcp.tools.params import Id, is_id
+from shopmcp.tools.params import DetailParam, Id, is_id
 
-ProductIdParam = Annotated[Id, Field(description="A product id from search_products.")]
+ProductIdParam = Annotated[Id, Field(description="From search_products.")]
 PriceParam = Annotated[
     Decimal | None,
-    Field(ge=0, le=10**9, max_digits=14, description="In major units of the store currency, e.g. 49.99."),
+    Field(ge=0, le=10**9, max_digits=14, description="Major units, e.g. 49.99."),
 ]
 OptionName = Annotated[str, StringConstraints(min_length=1, max_length=100)]
 OptionValue = Annotated[str, StringConstraints(min_length=1, max_length=255)]
@@ -46,8 +47,7 @@ def register(server: MCPServer[AppContext], app: AppContext) -> None:
             str,
             Field(
                 max_length=500,
-                description='Words to look for, e.g. "wireless headphones". "quoted phrase", OR, -word (exclude) '
-                "and prefix* work. Empty: browse by the filters alone.",
+                description='"a phrase", a OR b, -word, prefix* work. Empty: filters alone.',
             ),
         ] = "",
         category: Annotated[
@@ -55,33 +55,27 @@ def register(server: MCPServer[AppContext], app: AppContext) -> None:
             Field(
                 min_length=1,
                 max_length=200,
-                description="A category slug from list_categories or facets.category (its subcategories included).",
+                description="A slug from list_categories (subcategories included).",
             ),
         ] = None,
-        brand: Annotated[
-            str | None, Field(min_length=1, max_length=200, description="A brand name, any letter case.")
-        ] = None,
+        brand: Annotated[str | None, Field(min_length=1, max_length=200, description="Any letter case.")] = None,
         min_price: PriceParam = None,
         max_price: PriceParam = None,
         in_stock: Annotated[
             bool | None,
-            Field(description="true: only products that can be bought now; false: only sold-out ones."),
+            Field(description="true: buyable now; false: sold out."),
         ] = None,
         options: Annotated[
             dict[OptionName, OptionValue] | None,
             Field(
                 max_length=5,
-                description='Variant options every result must offer, e.g. {"color": "blue", "size": "M"}; '
-                "any letter case.",
+                description='Variant options, e.g. {"color": "blue", "size": "M"}.',
             ),
         ] = None,
-        min_rating: Annotated[float | None, Field(ge=0, le=5, description="Lowest average rating, 0 to 5.")] = None,
+        min_rating: Annotated[float | None, Field(ge=0, le=5, description="0 to 5.")] = None,
         sort: Annotated[
             SortOrder,
-            Field(
-                description="relevance (best text match; best rated without a query), price_asc, price_desc, "
-                "rating, newest."
-            ),
+            Field(description="relevance: best match (best rated without a query)."),
         ] = "relevance",
         limit: Annotated[int, Field(ge=1, le=50, description="Products per page.")] = 10,
         cursor: Annotated[
@@ -89,23 +83,18 @@ def register(server: MCPServer[AppContext], app: AppContext) -> None:
             Field(
                 min_length=1,
                 max_length=1000,
-                description="The next_cursor of the previous page; keep every other argument the same.",
+                description="From the previous page; same other arguments.",
             ),
         ] = None,
+        detail: DetailParam = "concise",
     ) -> SearchResult:
-        """Search the store's products by words and filters; the starting point for any purchase.
+        """Search products by the person's words (as they are) and filters; the start of any purchase.
 
-        Returns one page of product summaries (id, title, brand, category, price range, rating,
-        availability, number of seller offers), the number of matches (`total_count`; "at least" when
-        `total_count_exact` is false), `facets` (counts by category, brand, price band and option value:
-        use their values as filters to narrow the search), and `next_cursor` for the next page.
-        Prices are filtered on the lowest current price of the product, in the store currency.
-        Pass the person's words as they are: price phrases ("under $100") become price bounds, synonyms
-        apply, and when no product has every word the search relaxes (common words dropped, typos and
-        option values read, ranked by words matched); products close in meaning are ranked in too (a
-        need described in other words: "something to water my plants"); `messages` says what it did
-        and which results match by meaning only.
-        Next: get_product for details and variants, compare_prices to pick a seller.
+        Returns products (id, title, brand, price range, rating, availability, offer_count), total_count
+        (a floor when total_count_exact is false), next_cursor. Price phrases ("under $100") become bounds,
+        synonyms apply, and a query nothing matches in full is relaxed and ranked with products close in
+        meaning (messages say how, and which match by meaning only).
+        detail=full adds filter facets with counts.
         """
         request = search.SearchRequest(
             query=query,
@@ -120,57 +109,51 @@ def register(server: MCPServer[AppContext], app: AppContext) -> None:
             limit=limit,
             cursor=cursor,
         )
-        return app.db.run_read(search.search_products, request=request, currency=currency, features=features)
+        found = app.db.run_read(search.search_products, request=request, currency=currency, features=features)
+        return concise.search_result(found, detail)
 
     @tool(READ_ONLY)
-    def get_product(product_id: ProductIdParam) -> ProductDetail:
-        """Everything about one product: description, attributes, variants and every seller's offer.
+    def get_product(product_id: ProductIdParam, detail: DetailParam = "concise") -> ProductDetail:
+        """One product: attributes, options, variants in stock (ids for add_to_cart), its cheapest offers.
 
-        Each offer has its seller (with rating), price, compare-at price, condition, stock, shipping per
-        method with cost and delivery estimate (days and dates), and its lowest price of the last 30 days.
-        Use a variant_id or offer_id from here with add_to_cart; compare_prices ranks the offers by landed
-        cost for a quantity.
+        detail=full: every offer (condition, 30-day low, each shipping method with dates), description, tags.
         """
-        return app.db.run_read(catalog.get_product, product_id=product_id)
+        return concise.product(app.db.run_read(catalog.get_product, product_id=product_id), detail)
 
     @tool(READ_ONLY)
     def compare_prices(
         product_ids: Annotated[
             list[Id],
-            Field(min_length=1, max_length=10, description="1 to 10 product ids from search_products."),
+            Field(min_length=1, max_length=10, description="From search_products."),
         ],
-        quantity: Annotated[int, Field(ge=1, le=999, description="Units to buy of each product.")] = 1,
+        quantity: Annotated[int, Field(ge=1, le=999, description="Units of each.")] = 1,
         ship_to_country: Annotated[
             str | None,
             Field(
                 min_length=2,
                 max_length=2,
-                description="Destination, ISO 3166 alpha-2 (e.g. US). Checked; every seller ships everywhere "
-                "at the same rates, and costs are before tax.",
+                description="ISO alpha-2, e.g. US.",
             ),
         ] = None,
+        detail: DetailParam = "concise",
     ) -> CompareResult:
-        """Compare every seller's offer of one or more products by what it costs delivered.
+        """Compare 1 to 10 products' offers by landed cost (price x quantity + shipping, before tax).
 
-        Per product: offers ranked by landed cost (unit price x quantity + the seller's shipping for that
-        order, free over its threshold; before tax), each with every shipping method's cost and delivery
-        dates, seller rating, stock, whether it can supply the quantity, and its price against its own
-        30-day low and time-weighted average. Names the cheapest and the fastest offer that can supply the
-        quantity. With several products, `attributes` lines up what they share side by side.
-        Next: add_to_cart with the chosen offer_id.
+        Per product: cheapest and fastest offer that can supply the quantity, offer_count; attributes that
+        differ. detail=full: every offer, each shipping method, 30-day low and average.
         """
-        return app.db.run_read(
+        compared = app.db.run_read(
             catalog.compare_prices, product_ids=product_ids, quantity=quantity, ship_to_country=ship_to_country
         )
+        return concise.comparison(compared, detail)
 
     @tool(READ_ONLY)
-    def list_categories() -> CategoryTree:
-        """List the store's category tree with the number of products for sale in each category.
+    def list_categories(detail: DetailParam = "concise") -> CategoryTree:
+        """The category tree with product counts; a slug is search_products' category.
 
-        Use a category's `slug` as the `category` filter of search_products. Counts
-        include subcategories.
+        Concise: two levels. detail=full: the whole tree.
         """
-        return app.db.run_read(catalog.list_categories)
+        return concise.category_tree(app.db.run_read(catalog.list_categories), detail)
 
     _register_resources(server, app)
     _register_completions(server, app)

@@ -38,8 +38,7 @@ IdempotencyKeyParam = Annotated[
         min_length=1,
         max_length=200,
         pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]*$",
-        description="A key you make up for this purchase attempt (e.g. a UUID). Calling again with the same "
-        "key and quote returns the same order instead of buying twice.",
+        description="One per purchase attempt, e.g. a UUID: repeated, it returns the same order.",
     ),
 ]
 
@@ -61,30 +60,21 @@ class CouldNotAsk(BaseModel):
 def register(server: MCPServer[AppContext], app: AppContext) -> None:
     tool = shop_tools(server, app)
     shop = app.commerce
-    methods = ", ".join(f"{name} ({outcome})" for name, outcome in shop.payments.methods().items())
+    methods = ", ".join(shop.payments.methods())
 
     @tool(READ_ONLY)
     def preview_checkout(
         scope: Scope,
         shipping_address: ShippingAddress,
-        shipping_method: Annotated[
-            ShippingMethod, Field(description="standard or express, for every seller in the cart.")
-        ] = "standard",
+        shipping_method: Annotated[ShippingMethod, Field(description="For every seller in the cart.")] = "standard",
         payment_method: Annotated[
             str,
-            Field(
-                min_length=1,
-                max_length=100,
-                description=f"How the person pays: {methods}; or a payment_method_id of get_account's wallet.",
-            ),
+            Field(min_length=1, max_length=100, description=f"{methods}, or a payment_method_id from get_account."),
         ] = "test_card_visa",
     ) -> Quote:
-        """Price the cart for checkout and return a quote: exact lines, shipping per seller, tax, total.
+        """Quote the cart for an address: lines, shipping, tax, total, quote_id; changes nothing else.
 
-        The address is checked (country code, state or province for US/CA, postal code form); problems
-        come back as `invalid_address`. The cart must be non-empty and every line in stock. Show the
-        person the total, then call place_order with the `quote_id` before `expires_at`. Changes neither
-        the cart nor stock (it only keeps the quote).
+        Show the person the total.
         """
         return app.db.run_write(
             checkout.preview_checkout,
@@ -124,14 +114,9 @@ def register(server: MCPServer[AppContext], app: AppContext) -> None:
         idempotency_key: IdempotencyKeyParam,
         confirmed: Annotated[ElicitationResult[ConfirmOrder], Resolve(confirmation)],
     ) -> OrderView:
-        """Place the order a quote priced: take stock, charge the payment method, return the order.
+        """Buy what a quote priced, once the person agreed to its total; returns the order.
 
-        Only call this after the person agreed to the quote's total. It re-checks stock and prices in the
-        same transaction: if anything changed it fails with `quote_stale` (call preview_checkout again);
-        an old quote fails with `quote_expired`. A declined payment fails with `payment_declined` or
-        `insufficient_funds` and places nothing. The same idempotency_key with the same quote returns the
-        same order, never a second one; with another quote it fails with `idempotency_conflict`. The
-        client may ask the person to confirm the total first.
+        Changed prices or stock: quote_stale; an old quote: quote_expired. Preview again.
         """
         if isinstance(confirmed, AcceptedElicitation) and isinstance(confirmed.data, CouldNotAsk):
             raise ShopError(

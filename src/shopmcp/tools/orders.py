@@ -10,6 +10,7 @@ from pydantic import Field
 
 from shopmcp.app_context import AppContext
 from shopmcp.callers import Scope
+from shopmcp.models import concise
 from shopmcp.models.checkout_public import ShippingAddress
 from shopmcp.models.order_public import CancelReason, OrderList, OrderStatusName, OrderView
 from shopmcp.services import checkout, orders
@@ -17,6 +18,7 @@ from shopmcp.services.orders import after_delivery, amend, items
 from shopmcp.tools.checkout import CouldNotAsk, NotAsked
 from shopmcp.tools.confirm import ConfirmChange, ask, require_confirmed
 from shopmcp.tools.decorator import DESTRUCTIVE_IDEMPOTENT, READ_ONLY, shop_tools
+from shopmcp.tools.params import DetailParam
 
 OrderIdParam = Annotated[str, Field(min_length=1, max_length=64, description="The order_id from place_order.")]
 WalletMethodParam = Annotated[
@@ -36,14 +38,19 @@ def register(server: MCPServer[AppContext], app: AppContext) -> None:
         cursor: Annotated[
             str | None, Field(max_length=500, description="The next_cursor of the previous page.")
         ] = None,
+        detail: DetailParam = "concise",
     ) -> OrderList:
-        """List this session's orders, newest first, a page at a time, with status, item count and total."""
-        return app.db.run_read(orders.list_orders, scope=scope, status=status, limit=limit, cursor=cursor)
+        """This session's orders, newest first: status, item count, total. detail=full adds titles."""
+        listed = app.db.run_read(orders.list_orders, scope=scope, status=status, limit=limit, cursor=cursor)
+        return concise.order_list(listed, detail)
 
     @tool(READ_ONLY)
-    def get_order(scope: Scope, order_id: OrderIdParam) -> OrderView:
-        """Show one order: lines and amounts as charged, shipments, address, payment, status history."""
-        return app.db.run_read(orders.get_order, scope=scope, order_id=order_id)
+    def get_order(scope: Scope, order_id: OrderIdParam, detail: DetailParam = "concise") -> OrderView:
+        """One order: status, lines, total, whether it can be cancelled.
+
+        detail=full adds amounts, shipments, address, payments, history.
+        """
+        return concise.order(app.db.run_read(orders.get_order, scope=scope, order_id=order_id), detail)
 
     @tool(DESTRUCTIVE_IDEMPOTENT)
     def cancel_order(
@@ -51,10 +58,9 @@ def register(server: MCPServer[AppContext], app: AppContext) -> None:
         order_id: OrderIdParam,
         reason: Annotated[CancelReason, Field(description="Why the person cancels.")],
     ) -> OrderView:
-        """Cancel an order that has not shipped yet: its units go back to stock and the payment is refunded.
+        """Cancel an unshipped order with the person's go-ahead: stock back, payment refunded.
 
-        Only with the person's go-ahead. A shipped or delivered order fails with `order_not_cancellable`.
-        Cancelling a cancelled order changes nothing and returns it.
+        Shipped: order_not_cancellable.
         """
         return app.db.run_write(
             orders.cancel_order, scope=scope, provider=app.commerce.payments, order_id=order_id, reason=reason

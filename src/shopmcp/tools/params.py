@@ -4,6 +4,7 @@ from typing import Annotated
 
 from pydantic import Field
 
+from shopmcp.models.common import Detail
 from shopmcp.models.types import MAX_INT
 
 Id = Annotated[int, Field(ge=1, le=MAX_INT)]
@@ -13,11 +14,17 @@ SessionIdParam = Annotated[
     str | None,
     Field(
         max_length=64,
-        description="The shopping session to act on, from new_session. Leave it out to use your default session "
-        "(an anonymous HTTP caller gets a new session instead: keep the session_id from the result).",
+        description="From new_session; default: your default session.",
     ),
 ]
 """`session_id`, which the tool decorator adds to every tool that acts on a shopping session."""
+
+
+DetailParam = Annotated[
+    Detail,
+    Field(description="See the description."),
+]
+"""`detail` of the larger read tools; what each level holds is `models.concise`."""
 
 
 def is_id(text: str) -> bool:

@@ -15,11 +15,7 @@ def register(server: MCPServer[AppContext], app: AppContext) -> None:
 
     @tool(WRITE)
     def new_session(caller: Caller) -> SessionInfo:
-        """Start a new, empty shopping session (its own cart, quotes and orders) and return its id.
-
-        Pass the id as `session_id` to the cart, checkout and order tools to keep
-        several shopping tasks apart; without it they use your default session.
-        """
+        """Start an empty shopping session (its own cart, quotes, orders); pass its id as session_id."""
         info = app.db.run_write(shopping_sessions.create_session, principal=caller.principal)
         note_call(principal=caller.principal, session_id=info.session_id)
         return info

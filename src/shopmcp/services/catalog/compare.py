@@ -205,6 +205,7 @@ def _product_comparison(product: Product, brand: Brand | None, offers: list[Offe
         rating=product.rating,
         review_count=product.review_count,
         offers=offers,
+        offer_count=len(offers),
         cheapest_offer_id=cheapest.offer_id if cheapest else None,
         fastest_offer_id=fastest.offer_id if fastest else None,
     )

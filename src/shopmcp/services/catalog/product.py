@@ -142,6 +142,7 @@ def get_product(*, tx: Session, product_id: int, now: datetime | None = None) ->
         options=_option_values(variants),
         variants=[_variant_detail(variant, offers) for variant in variants],
         offers=offer_details,
+        offer_count=len(offer_details),
     )
 
 
