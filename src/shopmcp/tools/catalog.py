@@ -92,8 +92,8 @@ def register(server: MCPServer[AppContext], app: AppContext) -> None:
 
         Returns products (id, title, brand, price range, rating, availability, offer_count), total_count
         (a floor when total_count_exact is false), next_cursor. Price phrases ("under $100") become bounds,
-        synonyms apply, and a query nothing matches in full is relaxed and ranked with products close in
-        meaning (messages say how, and which match by meaning only).
+        synonyms apply, and a query nothing matches in full is relaxed and matched by meaning too (messages
+        say how).
         detail=full adds filter facets with counts.
         """
         request = search.SearchRequest(
