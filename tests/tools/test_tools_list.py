@@ -18,7 +18,7 @@ from mcp import Client
 
 from shopmcp.config import load_settings
 from shopmcp.db import Database
-from shopmcp.server import build_server
+from shopmcp.server import INSTRUCTIONS, build_server
 
 SNAPSHOT = Path(__file__).resolve().parent.parent / "snapshots" / "tools_list.json"
 UPDATE_VARIABLE = "SHOPMCP_UPDATE_SNAPSHOTS"
@@ -59,8 +59,19 @@ async def test_every_tool_is_annotated_and_typed(tmp_path: Path) -> None:
         assert tool.get("description"), f"{name} has no description"
         definitions = tool["inputSchema"].get("$defs", {})
         for argument, schema in tool["inputSchema"].get("properties", {}).items():
+            if argument in SAID_IN_THE_INSTRUCTIONS or argument.endswith(("_id", "_ids")):
+                continue
             referenced = definitions.get(str(schema.get("$ref", "")).rpartition("/")[2], {})
             assert schema.get("description") or referenced.get("description"), f"{name}.{argument} has no description"
+
+
+SAID_IN_THE_INSTRUCTIONS = {"session_id", "detail"}
+"""Arguments the server's instructions explain once for every tool, as they do where ids come from."""
+
+
+def test_the_instructions_explain_what_arguments_leave_undescribed() -> None:
+    for said in (*SAID_IN_THE_INSTRUCTIONS, "Ids an argument asks for", 'detail="full"'):
+        assert said in INSTRUCTIONS, said
 
 
 async def test_catalog_tools_are_read_only(tmp_path: Path) -> None:

@@ -14,11 +14,11 @@ class ShippingAddress(BaseModel):
     model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
 
     name: str = Field(min_length=1, max_length=100, description="Recipient.")
-    line1: str = Field(min_length=1, max_length=200, description="Street address.")
-    line2: str | None = Field(default=None, max_length=200, description="Apartment, suite, unit.")
+    line1: str = Field(min_length=1, max_length=200)
+    line2: str | None = Field(default=None, max_length=200)
     city: str = Field(min_length=1, max_length=100)
-    region: str | None = Field(default=None, max_length=100, description="Required in US, CA: code (CA, ON) or name.")
-    postal_code: str | None = Field(default=None, max_length=20, description="ZIP or postal code.")
+    region: str | None = Field(default=None, max_length=100, description="A code (CA, ON) or name.")
+    postal_code: str | None = Field(default=None, max_length=20)
     country: str = Field(min_length=2, max_length=60, description='ISO alpha-2, e.g. "US".')
 
 

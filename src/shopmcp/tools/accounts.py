@@ -22,5 +22,5 @@ def register(server: MCPServer[AppContext], app: AppContext) -> None:
 
     @tool(WRITE_IDEMPOTENT)
     def update_default_address(scope: Scope, address: ShippingAddress) -> Account:
-        """Make an address the account's default (saved if new), with the person's go-ahead."""
+        """Make an address the account's default (saved if new)."""
         return app.db.run_write(customers.update_default_address, scope=scope, address=address)

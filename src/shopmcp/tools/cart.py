@@ -17,7 +17,7 @@ from shopmcp.services import cart
 from shopmcp.tools.decorator import READ_ONLY, WRITE, WRITE_IDEMPOTENT, shop_tools
 from shopmcp.tools.params import Id
 
-LineIdParam = Annotated[Id, Field(description="A line_id from the cart.")]
+LineIdParam = Id
 CouponCodeParam = Annotated[str, Field(min_length=1, max_length=50, description="The coupon code, any letter case.")]
 
 

@@ -18,7 +18,7 @@ from shopmcp.services import catalog, search
 from shopmcp.tools.decorator import READ_ONLY, shop_tools
 from shopmcp.tools.params import DetailParam, Id, is_id
 
-ProductIdParam = Annotated[Id, Field(description="From search_products.")]
+ProductIdParam = Id
 PriceParam = Annotated[
     Decimal | None,
     Field(ge=0, le=10**9, max_digits=14, description="Major units, e.g. 49.99."),
@@ -90,10 +90,9 @@ def register(server: MCPServer[AppContext], app: AppContext) -> None:
     ) -> SearchResult:
         """Search products by the person's words (as they are) and filters; the start of any purchase.
 
-        Returns products (id, title, brand, price range, rating, availability, offer_count), total_count
-        (a floor when total_count_exact is false), next_cursor. Price phrases ("under $100") become bounds,
-        synonyms apply, and a query nothing matches in full is relaxed and matched by meaning too (messages
-        say how).
+        total_count is a floor when total_count_exact is false. Price phrases ("under $100") become bounds,
+        synonyms apply, and a query nothing matches in full is relaxed and matched by meaning
+        too (messages say how).
         detail=full adds filter facets with counts.
         """
         request = search.SearchRequest(
@@ -124,7 +123,7 @@ def register(server: MCPServer[AppContext], app: AppContext) -> None:
     def compare_prices(
         product_ids: Annotated[
             list[Id],
-            Field(min_length=1, max_length=10, description="From search_products."),
+            Field(min_length=1, max_length=10),
         ],
         quantity: Annotated[int, Field(ge=1, le=999, description="Units of each.")] = 1,
         ship_to_country: Annotated[

@@ -31,7 +31,7 @@ log = structlog.get_logger(__name__)
 
 _INPUT_REQUIRED_VERSION = "2026-07-28"
 
-QuoteIdParam = Annotated[str, Field(min_length=1, max_length=64, description="The quote_id from preview_checkout.")]
+QuoteIdParam = Annotated[str, Field(min_length=1, max_length=64)]
 IdempotencyKeyParam = Annotated[
     str,
     Field(

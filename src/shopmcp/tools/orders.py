@@ -20,7 +20,7 @@ from shopmcp.tools.confirm import ConfirmChange, ask, require_confirmed
 from shopmcp.tools.decorator import DESTRUCTIVE_IDEMPOTENT, READ_ONLY, shop_tools
 from shopmcp.tools.params import DetailParam
 
-OrderIdParam = Annotated[str, Field(min_length=1, max_length=64, description="The order_id from place_order.")]
+OrderIdParam = Annotated[str, Field(min_length=1, max_length=64)]
 WalletMethodParam = Annotated[
     str, Field(min_length=1, max_length=100, description="A payment_method_id of get_account's wallet.")
 ]
@@ -58,7 +58,7 @@ def register(server: MCPServer[AppContext], app: AppContext) -> None:
         order_id: OrderIdParam,
         reason: Annotated[CancelReason, Field(description="Why the person cancels.")],
     ) -> OrderView:
-        """Cancel an unshipped order with the person's go-ahead: stock back, payment refunded.
+        """Cancel an unshipped order: stock back, payment refunded.
 
         Shipped: order_not_cancellable.
         """
@@ -89,7 +89,7 @@ def register(server: MCPServer[AppContext], app: AppContext) -> None:
     ) -> OrderView:
         """Ship an order that has not shipped yet to another address; amounts stay as charged.
 
-        Only with the person's go-ahead (the client may ask them). Fails with `order_not_modifiable` once shipped.
+        Fails with `order_not_modifiable` once shipped.
         """
         require_confirmed(confirmed)
         return app.db.run_write(
@@ -115,7 +115,7 @@ def register(server: MCPServer[AppContext], app: AppContext) -> None:
     ) -> OrderView:
         """Pay an order that has not shipped yet with another wallet method; the old one is refunded. Once per order.
 
-        Only with the person's go-ahead (the client may ask them). A gift card must cover the total.
+        A gift card must cover the total.
         """
         require_confirmed(confirmed)
         return app.db.run_write(

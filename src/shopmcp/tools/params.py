@@ -10,21 +10,16 @@ from shopmcp.models.types import MAX_INT
 Id = Annotated[int, Field(ge=1, le=MAX_INT)]
 """An id of a row: the id columns are 32-bit on PostgreSQL, so a larger one cannot exist."""
 
-SessionIdParam = Annotated[
-    str | None,
-    Field(
-        max_length=64,
-        description="From new_session; default: your default session.",
-    ),
-]
-"""`session_id`, which the tool decorator adds to every tool that acts on a shopping session."""
+SessionIdParam = Annotated[str | None, Field(max_length=64)]
+"""`session_id`, which the tool decorator adds to every tool that acts on a shopping session.
+
+No description of its own: the server's instructions say once what it is and what leaving it out means."""
 
 
-DetailParam = Annotated[
-    Detail,
-    Field(description="See the description."),
-]
-"""`detail` of the larger read tools; what each level holds is `models.concise`."""
+DetailParam = Annotated[Detail, Field()]
+"""`detail` of the larger read tools; what each level holds is `models.concise`.
+
+The instructions say once what the switch does; each tool's description says what full adds."""
 
 
 def is_id(text: str) -> bool:
