@@ -4,11 +4,18 @@ CI sets SHOPMCP_TEST_REQUIRE_TAU2=1 and installs the wheel (`make setup`), so th
 """
 
 import importlib.util
+import json
 import os
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from shopmcp import migrations
+from shopmcp.db import Database
+from shopmcp.services import tau2_retail
+from tests.conftest import create_pg_database, drop_pg_database
 
 RETAIL_DB = Path("data") / "tau2" / "domains" / "retail" / "db.json"
 
@@ -42,3 +49,16 @@ def retail_tools() -> Any:
             pytest.fail(f"SHOPMCP_TEST_REQUIRE_TAU2 is set but {reason}")
         pytest.skip(reason)
     return RetailTools(RetailDB.load(str(path)))
+
+
+def imported_store(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
+    """A new database of `backend` holding tau2's retail store, for a module-scoped fixture to yield from."""
+    source = retail_db()
+    url = f"sqlite:///{tmp_path_factory.mktemp('tau2') / 'store.db'}" if backend == "sqlite" else create_pg_database()
+    db = Database(url)
+    migrations.upgrade(db.engine)
+    db.run_write(tau2_retail.load, data=json.loads(source.read_text(encoding="utf-8")))
+    yield db
+    db.dispose()
+    if backend == "postgresql":
+        drop_pg_database(url)

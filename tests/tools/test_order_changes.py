@@ -15,7 +15,6 @@ from mcp.client.session import ClientRequestContext
 from mcp.types import ElicitRequestParams, ElicitResult, ErrorData
 from sqlmodel import select
 
-from shopmcp import migrations
 from shopmcp.db import Database
 from shopmcp.models.catalog import Offer
 from shopmcp.models.customer import WalletMethod
@@ -24,27 +23,15 @@ from shopmcp.server import build_server
 from shopmcp.services import tau2_retail
 from shopmcp.services.customers.accounts import ensure_customer
 from tests.calls import ok
-from tests.conftest import BACKENDS, create_pg_database, drop_pg_database, make_settings
+from tests.conftest import BACKENDS, make_settings
 from tests.factories import offer_stock
-from tests.tau2_data import retail_db, retail_tools
+from tests.tau2_data import imported_store, retail_db, retail_tools
 from tests.tools.shopping import US_ADDRESS, Shopper, Store, fail, new_key, small_store
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
 def tau2_store(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
-    source = retail_db()
-    url = (
-        f"sqlite:///{tmp_path_factory.mktemp('tau2') / 'store.db'}"
-        if request.param == "sqlite"
-        else create_pg_database()
-    )
-    db = Database(url)
-    migrations.upgrade(db.engine)
-    db.run_write(tau2_retail.load, data=json.loads(source.read_text(encoding="utf-8")))
-    yield db
-    db.dispose()
-    if request.param == "postgresql":
-        drop_pg_database(url)
+    yield from imported_store(request.param, tmp_path_factory)
 
 
 def _client(db: Database, user_id: str, **kwargs: Any) -> Client:

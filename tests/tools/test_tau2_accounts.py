@@ -12,14 +12,13 @@ import pytest
 from mcp import Client
 from sqlmodel import Session, select
 
-from shopmcp import migrations
 from shopmcp.db import Database
 from shopmcp.models.catalog import Variant
 from shopmcp.server import build_server
 from shopmcp.services import tau2_retail
 from tests.calls import ok
-from tests.conftest import BACKENDS, create_pg_database, drop_pg_database, make_settings
-from tests.tau2_data import retail_db
+from tests.conftest import BACKENDS, make_settings
+from tests.tau2_data import imported_store, retail_db
 from tests.tools.shopping import US_ADDRESS, fail, new_key
 
 
@@ -29,19 +28,7 @@ def tau2_store(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPath
 
     Tests that change it each act on users and orders no other test here reads.
     """
-    source = retail_db()
-    url = (
-        f"sqlite:///{tmp_path_factory.mktemp('tau2') / 'store.db'}"
-        if request.param == "sqlite"
-        else create_pg_database()
-    )
-    db = Database(url)
-    migrations.upgrade(db.engine)
-    db.run_write(tau2_retail.load, data=json.loads(source.read_text(encoding="utf-8")))
-    yield db
-    db.dispose()
-    if request.param == "postgresql":
-        drop_pg_database(url)
+    yield from imported_store(request.param, tmp_path_factory)
 
 
 _CHANGED_USERS = {"ethan_lopez_6291", "sofia_rossi_8776", "james_li_5688", "harper_ito_5985"}

@@ -6,23 +6,16 @@ it is history, and must survive catalog changes.
 """
 
 from datetime import datetime
-from typing import Any
+from typing import Any, get_args
 
 from sqlalchemy import CheckConstraint, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from shopmcp.models.order_public import OrderStatusName
 from shopmcp.models.types import PortableJSON, UTCDateTime, utcnow
 
-ORDER_STATUSES = (
-    "placed",
-    "processing",
-    "shipped",
-    "delivered",
-    "cancelled",
-    "return_requested",
-    "exchange_requested",
-    "items_modified",
-)
+ORDER_STATUSES: tuple[str, ...] = get_args(OrderStatusName)
+"""The statuses the table allows: those the tools name (their one list is `OrderStatusName`)."""
 _STATUS_LIST = ", ".join(f"'{status}'" for status in ORDER_STATUSES)
 
 

@@ -24,6 +24,15 @@ OrderIdParam = Annotated[str, Field(min_length=1, max_length=64)]
 WalletMethodParam = Annotated[
     str, Field(min_length=1, max_length=100, description="A payment_method_id of get_account's wallet.")
 ]
+ReturnedUnitsParam = Annotated[
+    list[int], Field(min_length=1, max_length=50, description="Units to send back, by the lines' variant_id.")
+]
+ChangedUnitsParam = Annotated[
+    list[int], Field(min_length=1, max_length=50, description="Units to change, by the lines' variant_id.")
+]
+NewVariantsParam = Annotated[
+    list[int], Field(min_length=1, max_length=50, description="For each, another variant of the same product.")
+]
 Asked = Elicit[ConfirmChange] | NotAsked | CouldNotAsk
 
 
@@ -149,13 +158,8 @@ def register(server: MCPServer[AppContext], app: AppContext) -> None:
     def modify_order_items(
         scope: Scope,
         order_id: OrderIdParam,
-        variant_ids: Annotated[
-            list[int], Field(min_length=1, max_length=50, description="Units to change, by the lines' variant_id.")
-        ],
-        new_variant_ids: Annotated[
-            list[int],
-            Field(min_length=1, max_length=50, description="For each, another variant of the same product."),
-        ],
+        variant_ids: ChangedUnitsParam,
+        new_variant_ids: NewVariantsParam,
         payment_method_id: WalletMethodParam,
         confirmed: Annotated[ElicitationResult[ConfirmChange], Resolve(items_confirmation)],
     ) -> OrderView:
@@ -189,9 +193,7 @@ def register(server: MCPServer[AppContext], app: AppContext) -> None:
     def request_return(
         scope: Scope,
         order_id: OrderIdParam,
-        variant_ids: Annotated[
-            list[int], Field(min_length=1, max_length=50, description="Units to send back, by the lines' variant_id.")
-        ],
+        variant_ids: ReturnedUnitsParam,
         payment_method_id: Annotated[
             str, Field(min_length=1, max_length=100, description="The original payment method or a wallet gift card.")
         ],
@@ -230,13 +232,8 @@ def register(server: MCPServer[AppContext], app: AppContext) -> None:
     def request_exchange(
         scope: Scope,
         order_id: OrderIdParam,
-        variant_ids: Annotated[
-            list[int], Field(min_length=1, max_length=50, description="Units to send back, by the lines' variant_id.")
-        ],
-        new_variant_ids: Annotated[
-            list[int],
-            Field(min_length=1, max_length=50, description="For each, another variant of the same product."),
-        ],
+        variant_ids: ReturnedUnitsParam,
+        new_variant_ids: NewVariantsParam,
         payment_method_id: WalletMethodParam,
         confirmed: Annotated[ElicitationResult[ConfirmChange], Resolve(exchange_confirmation)],
     ) -> OrderView:

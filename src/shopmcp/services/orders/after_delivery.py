@@ -11,7 +11,6 @@ Idempotent under retries without a key: the same request on an order that alread
 the order unchanged; any other request is refused.
 """
 
-from collections import Counter
 from typing import Any
 
 from sqlmodel import Session, col, select
@@ -19,10 +18,10 @@ from sqlmodel import Session, col, select
 from shopmcp.core.errors import ErrorCode, Resolution, ShopError, invalid_input
 from shopmcp.models.catalog import Offer, Variant
 from shopmcp.models.customer import WalletMethod
-from shopmcp.models.order import Order, OrderLine
+from shopmcp.models.order import Order
 from shopmcp.models.order_public import OrderView
 from shopmcp.services import wallet
-from shopmcp.services.orders.read import order_view, payment_entries, require_order
+from shopmcp.services.orders.read import order_lines, order_view, payment_entries, require_order, require_units
 from shopmcp.services.orders.status import OrderStatus, change_status
 from shopmcp.services.shopping_sessions import Scope, require_session
 
@@ -42,8 +41,8 @@ def request_return(
     if order.after_delivery == request:
         return order_view(tx, order)
     _require_delivered(order)
-    lines = _lines(tx, order)
-    _require_units(lines, variant_ids)
+    lines = order_lines(tx, order)
+    require_units(lines, variant_ids)
     method = _method(tx, row.id, payment_method_id)
     if method.kind != "gift_card" and payment_method_id != _original_method(tx, order):
         raise invalid_input(
@@ -82,8 +81,8 @@ def request_exchange(
             variant_ids=variant_ids,
             new_variant_ids=new_variant_ids,
         )
-    lines = _lines(tx, order)
-    _require_units(lines, variant_ids)
+    lines = order_lines(tx, order)
+    require_units(lines, variant_ids)
     difference = 0
     for old_id, new_id in zip(variant_ids, new_variant_ids, strict=True):
         line = next(line for line in lines if line.variant_id == old_id)
@@ -124,23 +123,6 @@ def _require_delivered(order: Order) -> None:
             resolution=Resolution.UNRECOVERABLE,
             details={"order_id": order.id, "status": order.status},
         )
-
-
-def _lines(tx: Session, order: Order) -> list[OrderLine]:
-    return list(tx.exec(select(OrderLine).where(OrderLine.order_id == order.id).order_by(col(OrderLine.position))))
-
-
-def _require_units(lines: list[OrderLine], variant_ids: list[int]) -> None:
-    held = Counter[int]()
-    for line in lines:
-        held[line.variant_id] += line.quantity
-    for variant_id, wanted in Counter(variant_ids).items():
-        if held[variant_id] < wanted:
-            raise invalid_input(
-                f"The order has {held[variant_id]} unit(s) of variant {variant_id}, not {wanted}. "
-                "Call get_order for its lines' variant_id values.",
-                variant_id=variant_id,
-            )
 
 
 def _method(tx: Session, session_id: str, payment_method_id: str) -> WalletMethod:

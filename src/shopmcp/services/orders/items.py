@@ -13,7 +13,6 @@ same request again returns the order unchanged; any other request on a modified 
 
 import hashlib
 import json
-from collections import Counter
 
 from sqlmodel import Session, col, select
 
@@ -27,7 +26,7 @@ from shopmcp.models.order_public import OrderView
 from shopmcp.models.types import utcnow
 from shopmcp.services import stock, wallet
 from shopmcp.services.catalog.aggregates import refresh_products
-from shopmcp.services.orders.read import order_view, payment_entries, require_order
+from shopmcp.services.orders.read import order_lines, order_view, payment_entries, require_order, require_units
 from shopmcp.services.orders.status import OrderStatus, change_status
 from shopmcp.services.shopping_sessions import Scope, require_session
 
@@ -54,8 +53,8 @@ def modify_order_items(
             variant_ids=variant_ids,
             new_variant_ids=new_variant_ids,
         )
-    lines = list(tx.exec(select(OrderLine).where(OrderLine.order_id == order.id).order_by(col(OrderLine.position))))
-    _require_units(lines, variant_ids)
+    lines = order_lines(tx, order)
+    require_units(lines, variant_ids)
     method = wallet.find_method(tx, row.id, payment_method_id, lock=True)
     if method is None:
         raise invalid_input(
@@ -147,19 +146,6 @@ def _require_modifiable(order: Order) -> None:
             resolution=Resolution.UNRECOVERABLE,
             details={"order_id": order.id},
         )
-
-
-def _require_units(lines: list[OrderLine], variant_ids: list[int]) -> None:
-    held = Counter[int]()
-    for line in lines:
-        held[line.variant_id] += line.quantity
-    for variant_id, wanted in Counter(variant_ids).items():
-        if held[variant_id] < wanted:
-            raise invalid_input(
-                f"The order has {held[variant_id]} unit(s) of variant {variant_id}, not {wanted}. "
-                "Call get_order for its lines' variant_id values.",
-                variant_id=variant_id,
-            )
 
 
 def _replacement(tx: Session, line: OrderLine, new_id: int) -> tuple[Variant, Offer]:

@@ -4,6 +4,7 @@ Every query filters by the session the caller's scope names, so an order of
 another session is answered exactly like one that does not exist.
 """
 
+from collections import Counter
 from datetime import datetime
 from typing import cast
 
@@ -11,7 +12,7 @@ from sqlalchemy import and_, or_
 from sqlmodel import Session, col, select
 
 from shopmcp.core.cursors import decode_cursor, encode_cursor, fingerprint
-from shopmcp.core.errors import ErrorCode, ShopError, not_found
+from shopmcp.core.errors import ErrorCode, ShopError, invalid_input, not_found
 from shopmcp.core.money import money
 from shopmcp.models.cart_public import SellerRef
 from shopmcp.models.catalog import Variant
@@ -57,10 +58,29 @@ def get_order(*, tx: Session, scope: Scope, order_id: str) -> OrderView:
     return order_view(tx, require_order(tx, row.id, order_id))
 
 
+def order_lines(tx: Session, order: Order) -> list[OrderLine]:
+    """An order's lines in the order they were bought."""
+    return list(tx.exec(select(OrderLine).where(OrderLine.order_id == order.id).order_by(col(OrderLine.position))))
+
+
+def require_units(lines: list[OrderLine], variant_ids: list[int]) -> None:
+    """Refuse a change naming more units of a variant than the order holds (a variant id once per unit)."""
+    held = Counter[int]()
+    for line in lines:
+        held[line.variant_id] += line.quantity
+    for variant_id, wanted in Counter(variant_ids).items():
+        if held[variant_id] < wanted:
+            raise invalid_input(
+                f"The order has {held[variant_id]} unit(s) of variant {variant_id}, not {wanted}. "
+                "Call get_order for its lines' variant_id values.",
+                variant_id=variant_id,
+            )
+
+
 def order_view(tx: Session, order: Order) -> OrderView:
     """The public view of an order, from its rows alone (every amount as charged)."""
     currency = order.currency
-    lines = list(tx.exec(select(OrderLine).where(OrderLine.order_id == order.id).order_by(col(OrderLine.position))))
+    lines = order_lines(tx, order)
     options = _line_options(tx, lines)
     history = tx.exec(
         select(OrderStatusChange)
