@@ -81,6 +81,20 @@ async def test_an_address_change_is_what_tau2_writes_and_a_retry_changes_nothing
     _same_as_tau2(tau2_store, tools, order_id)
 
 
+async def test_a_default_address_change_is_what_tau2_writes_for_the_user(tau2_store: Database) -> None:
+    """The account keeps its own spelling of the country ("USA"), as tau2 stores the text it is given."""
+    user_id = "ivan_santos_6635"
+    tools = retail_tools()
+    tools.modify_user_address(user_id, "12 Hudson Street", "Apt 4", "New York", "NY", "USA", "10013")
+
+    async with _client(tau2_store, user_id) as ivan:
+        account = await ok(ivan, "update_default_address", address={**NEW_ADDRESS, "name": "Ivan Santos"})
+
+    assert account["addresses"][0]["country"] == "USA"
+    exported = tau2_store.run_read(tau2_retail.dump)
+    assert exported["users"][user_id] == tools.db.users[user_id].model_dump(exclude_none=True)
+
+
 async def test_a_payment_change_to_a_gift_card_is_what_tau2_writes(tau2_store: Database) -> None:
     order_id, user_id, card = (
         "#W1080318",

@@ -59,7 +59,7 @@ def normalize_address(address: ShippingAddress) -> ShippingAddress:
     for name, value in address.model_dump().items():
         if isinstance(value, str) and _has_control_characters(value):
             problems[name] = "contains control characters (line breaks, tabs, ...)"
-    country = _country_code(address.country)
+    country = country_code(address.country)
     if country is None:
         problems["country"] = f"{address.country!r} is not a country; give its ISO 3166-1 alpha-2 code, e.g. US"
     region = _region(country, address.region, problems)
@@ -87,7 +87,8 @@ def _has_control_characters(value: str) -> bool:
     return any(unicodedata.category(char) == "Cc" for char in value)
 
 
-def _country_code(value: str) -> str | None:
+def country_code(value: str) -> str | None:
+    """The ISO alpha-2 code `value` names (a code, a name or an alias such as USA), or None."""
     upper = " ".join(value.upper().split())
     if upper in countries():
         return upper

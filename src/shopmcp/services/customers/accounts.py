@@ -8,7 +8,7 @@ from shopmcp.models.customer import Customer, CustomerAddress, WalletMethod
 from shopmcp.models.customer_public import Account, CustomerKindName, SavedAddress, WalletMethodView
 from shopmcp.models.order import Order
 from shopmcp.models.shopping_session import DEFAULT_SESSION_KEY, ShoppingSession
-from shopmcp.services.checkout.addresses import normalize_address
+from shopmcp.services.checkout.addresses import country_code, normalize_address
 from shopmcp.services.shopping_sessions import Scope, require_session
 
 
@@ -50,7 +50,7 @@ def update_default_address(*, tx: Session, scope: Scope, address: ShippingAddres
     customer = ensure_customer(tx, session)
     assert customer.id is not None
     saved = list(tx.exec(select(CustomerAddress).where(CustomerAddress.customer_id == customer.id)))
-    fields = _address_fields(normalized)
+    fields = {**_address_fields(normalized), "country": _country_as_saved(saved, normalized.country)}
     chosen = next((row for row in saved if _address_fields_of(row) == fields), None)
     if chosen is None:
         position = (
@@ -64,6 +64,18 @@ def update_default_address(*, tx: Session, scope: Scope, address: ShippingAddres
         tx.add(row)
     tx.flush()
     return account_view(tx, session, customer)
+
+
+def _country_as_saved(saved: list[CustomerAddress], country: str) -> str:
+    """`country` as the account's default address writes it, when that names the same country.
+
+    Imported tau2 accounts write "USA"; keeping their spelling makes the tau2 export equal to what
+    tau2's own tool writes for the same change (it stores the country as given), as order addresses do.
+    """
+    default = next((row for row in saved if row.is_default), None)
+    if default is not None and country_code(default.country) == country:
+        return default.country
+    return country
 
 
 def account_view(tx: Session, session: ShoppingSession, customer: Customer | None) -> Account:
