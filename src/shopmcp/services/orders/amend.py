@@ -23,7 +23,7 @@ from shopmcp.models.order import Order, OrderPayment
 from shopmcp.models.order_public import OrderView
 from shopmcp.models.types import utcnow
 from shopmcp.services import wallet
-from shopmcp.services.orders.read import order_view, payment_entries, require_order
+from shopmcp.services.orders.read import checkout_charge, order_view, payment_entries, require_order
 from shopmcp.services.orders.status import OrderStatus
 from shopmcp.services.payments import PaymentProvider
 from shopmcp.services.pricing.tax import TaxTable, destination_of
@@ -169,9 +169,7 @@ def _already_moved_to(entries: list[OrderPayment], method_id: str) -> bool:
 def _single_payment(order: Order, entries: list[OrderPayment]) -> OrderPayment:
     """The order's one payment (recorded, or its checkout charge); refused once the payment has changed."""
     if not entries:
-        return OrderPayment(
-            order_id=order.id, position=0, kind="payment", amount=order.total, payment_method_id=order.payment_method
-        )
+        return checkout_charge(order)
     if len(entries) != 1 or entries[0].kind != "payment":
         raise ShopError(
             ErrorCode.ORDER_NOT_MODIFIABLE,

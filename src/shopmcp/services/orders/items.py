@@ -26,7 +26,14 @@ from shopmcp.models.order_public import OrderView
 from shopmcp.models.types import utcnow
 from shopmcp.services import stock, wallet
 from shopmcp.services.catalog.aggregates import refresh_products
-from shopmcp.services.orders.read import order_lines, order_view, payment_entries, require_order, require_units
+from shopmcp.services.orders.read import (
+    checkout_charge,
+    order_lines,
+    order_view,
+    payment_entries,
+    require_order,
+    require_units,
+)
 from shopmcp.services.orders.status import OrderStatus, change_status
 from shopmcp.services.shopping_sessions import Scope, require_session
 
@@ -185,16 +192,7 @@ def _settle(tx: Session, order: Order, method: WalletMethod, difference: int) ->
     """One history entry for the difference: a payment by the method, or a refund to it (tau2 writes 0 as a refund)."""
     entries = payment_entries(tx, order.id)
     if not entries:
-        # A checkout charge without a recorded history: recorded first, so the history stays complete.
-        tx.add(
-            OrderPayment(
-                order_id=order.id,
-                position=0,
-                kind="payment",
-                amount=order.total,
-                payment_method_id=order.payment_method,
-            )
-        )
+        tx.add(checkout_charge(order))
     if method.kind == "gift_card" and difference > 0:
         wallet.require_funds(method, difference, order.currency)
     tx.add(

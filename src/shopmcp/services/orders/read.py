@@ -170,6 +170,17 @@ def payment_entries(tx: Session, order_id: str) -> list[OrderPayment]:
     )
 
 
+def checkout_charge(order: Order) -> OrderPayment:
+    """The charge of an order paid at checkout through the payment provider, as its first history entry.
+
+    Such an order records no history of its own; a change that writes history records this first, so
+    the history stays complete.
+    """
+    return OrderPayment(
+        order_id=order.id, position=0, kind="payment", amount=order.total, payment_method_id=order.payment_method
+    )
+
+
 def payment_history(tx: Session, order: Order) -> list[PaymentEntry]:
     """The order's payments and refunds: its recorded history, else its one charge (and refund) at checkout."""
     entries = payment_entries(tx, order.id)
