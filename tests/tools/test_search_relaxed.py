@@ -6,16 +6,34 @@ import string
 from collections.abc import Callable
 from typing import Any
 
+import pytest
 from mcp import Client
 from mcp.server import MCPServer
 
 from shopmcp.app_context import AppContext
 from shopmcp.db import Database
 from shopmcp.models.catalog import Product, Seller
+from shopmcp.server import build_server
 from shopmcp.services.search.synonyms import import_rules, parse_rules
 from tests.calls import ok
+from tests.conftest import make_settings
 from tests.factories import CatalogBuilder, OfferSpec, VariantSpec
 from tests.tools.catalog_calls import all_pages, ids
+
+
+@pytest.fixture
+def server_factory(database: Database) -> Callable[..., MCPServer[AppContext]]:
+    """Servers with search by meaning off unless a test turns it on.
+
+    These tests assert the exact products the word mechanisms find in the shared test database, where
+    other modules' products carry vectors: a neighbour by meaning among them would depend on which
+    modules ran first. Search by meaning is tested in test_search_semantic.py, on a database of its own.
+    """
+
+    def build(**overrides: Any) -> MCPServer[AppContext]:
+        return build_server(make_settings(database, **{"search_semantic": False, **overrides}), db=database)
+
+    return build
 
 
 def word(length: int = 10) -> str:
