@@ -116,6 +116,18 @@ class Settings(BaseSettings):
         default=False,
         description="Register the admin tool reset_store and the store-wide state resources; for harnesses only.",
     )
+    support_role: bool = Field(
+        default=False,
+        description="The support role: register find_customer and let the account and order tools act for a found "
+        "customer (their customer_id argument). Held by the stdio / in-memory principal and by HTTP tokens "
+        "carrying `support_scope`; never by an anonymous caller.",
+    )
+    support_scope: str = Field(
+        default="shop:support",
+        min_length=1,
+        max_length=100,
+        description="The token scope that grants the support role over HTTP (when `support_role` is on).",
+    )
 
     log_format: Literal["console", "json"] | None = Field(
         default=None, description="Default: json in production, console elsewhere."

@@ -118,6 +118,10 @@ def configure_logging(*, log_format: Literal["console", "json"], level: str = "I
     logging.getLogger("sqlalchemy").setLevel(logging.WARNING)
 
 
+SUPPORT_ROLE = "support"
+"""`role` of a call made with the support role (find_customer, or a tool acting for a customer_id)."""
+
+
 @dataclass
 class CallInfo:
     """What the tool layer learns about a call, for its summary line."""
@@ -126,13 +130,17 @@ class CallInfo:
     principal: str | None = None
     session_id: str | None = None
     error_code: str | None = None
+    role: str | None = None
+    """`support` for a call made with the support role; the principal is then the actor."""
+    customer_id: str | None = None
+    """The customer a call named with customer_id, or the ones find_customer found."""
 
 
 current_call: ContextVar[CallInfo | None] = ContextVar("shopmcp_current_call", default=None)
 
 
 def note_call(**fields: str | None) -> None:
-    """Record facts about the current tool call (principal, session_id, error_code)."""
+    """Record facts about the current tool call (principal, session_id, error_code, role, customer_id)."""
     info = current_call.get()
     if info is not None:
         for name, value in fields.items():
@@ -140,7 +148,11 @@ def note_call(**fields: str | None) -> None:
 
 
 class ToolCallLogMiddleware:
-    """Writes one line per `tools/call`: tool, session_id, principal, outcome, duration_ms."""
+    """Writes one line per `tools/call`: tool, session_id, principal, outcome, duration_ms.
+
+    A support call's line also has `role` and `customer_id`: who acted (principal) for which customer,
+    an audit trail of every support call (never an email or address: the customer's id only).
+    """
 
     async def __call__(self, ctx: ServerRequestContext[Any, Any], call_next: CallNext) -> HandlerResult:
         if ctx.method != "tools/call":
@@ -162,11 +174,13 @@ class ToolCallLogMiddleware:
         finally:
             current_call.reset(token)
             _annotate_request_span(ctx, info)
+            acting = {"role": info.role, "customer_id": info.customer_id} if info.role or info.customer_id else {}
             log.info(
                 "tool_call",
                 tool=info.tool,
                 session_id=info.session_id,
                 principal=info.principal,
+                **acting,
                 outcome=outcome,
                 error_code=info.error_code,
                 duration_ms=round((time.perf_counter() - started) * 1000, 2),
@@ -204,6 +218,10 @@ def _annotate_request_span(ctx: ServerRequestContext[Any, Any], info: CallInfo) 
         span.set_attribute("mcp.session.id", session_id)
     if info.principal:
         span.set_attribute("enduser.id", info.principal)
+    if info.role:
+        span.set_attribute("enduser.role", info.role)
+    if info.customer_id:
+        span.set_attribute("shopmcp.customer.id", info.customer_id)
 
 
 # --- Tracing ---------------------------------------------------------------

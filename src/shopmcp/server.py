@@ -45,6 +45,14 @@ A failed call returns {"error": {code, message, resolution, details}}: the messa
 only with the person's go-ahead (the client may ask them to confirm). Sandbox payment methods: test_card_visa and \
 test_card_mastercard succeed, test_card_declined and test_card_insufficient_funds fail at place_order."""
 
+SUPPORT_INSTRUCTIONS = """ \
+Support role: find_customer finds a customer by email, else by name and postal code; pass its customer_id \
+to get_account and the order tools to act on that customer's account (their orders only). Every such call \
+is logged with you and the customer."""
+
+SUPPORT_ARGUMENTS = frozenset({"customer_id"})
+"""Arguments only the support role uses; listed only with it (`ShopServer`)."""
+
 
 def build_server(settings: Settings | None = None, *, db: Database | None = None) -> MCPServer[AppContext]:
     """Build the shopmcp server over `db` (default: the database `settings` names)."""
@@ -56,17 +64,18 @@ def build_server(settings: Settings | None = None, *, db: Database | None = None
         yield app
 
     auth = build_auth(settings)
-    server: MCPServer[AppContext] = ShopServer(
+    server = ShopServer(
         "shopmcp",
         title="shopmcp",
         description="A store for AI agents: search, compare prices, cart, checkout and orders.",
-        instructions=INSTRUCTIONS,
+        instructions=INSTRUCTIONS + (SUPPORT_INSTRUCTIONS if settings.support_role else ""),
         version=__version__,
         lifespan=lifespan,
         middleware=middleware(settings),
         token_verifier=auth.verifier if auth else None,
         auth=auth.settings if auth else None,
     )
+    server.unlisted_arguments = frozenset() if settings.support_role else SUPPORT_ARGUMENTS
     trace_database(app.db.engine)
     register_all(server, app)
     return server
@@ -98,12 +107,18 @@ class ShopServer(MCPServer[AppContext]):
       an optional argument (leaving it out says the same; null is still accepted), and the length bounds
       of strings and the 32-bit ceiling of ids: guards against abuse, not choices a model makes (a value
       beyond them is still refused, as `invalid_arguments` saying the bound).
+    - With the support role off, tools/list leaves out the account and order tools' `customer_id`
+      (`unlisted_arguments`): only the role gives it a use, and the default listing stays within its
+      budget. The tools still take it, so a caller without the role who sends one is answered
+      `not_found` as for any customer not theirs, rather than silently acting on their own account.
     """
+
+    unlisted_arguments: frozenset[str] = frozenset()
 
     async def list_tools(self) -> list[Tool]:
         tools = await super().list_tools()
         for tool in tools:
-            tool.input_schema = _as_listed(tool.input_schema)
+            tool.input_schema = _as_listed(_without(tool.input_schema, self.unlisted_arguments))
         return tools
 
     async def call_tool(
@@ -119,6 +134,14 @@ class ShopServer(MCPServer[AppContext]):
         if isinstance(result, CallToolResult) and result.structured_content is not None:
             result.content = [TextContent(type="text", text=compact_json(result.structured_content))]
         return result
+
+
+def _without(schema: dict[str, Any], names: frozenset[str]) -> dict[str, Any]:
+    """`schema` without the top-level arguments `names`."""
+    properties = schema.get("properties")
+    if not names or not isinstance(properties, dict) or not names & properties.keys():
+        return schema
+    return {**schema, "properties": {name: value for name, value in properties.items() if name not in names}}
 
 
 def _as_listed(schema: dict[str, Any]) -> dict[str, Any]:

@@ -29,6 +29,7 @@ class ErrorCode(StrEnum):
     ORDER_NOT_CANCELLABLE = "order_not_cancellable"
     ORDER_NOT_MODIFIABLE = "order_not_modifiable"
     CONFIRMATION_DECLINED = "confirmation_declined"
+    FORBIDDEN = "forbidden"
     RATE_LIMITED = "rate_limited"
     UNAVAILABLE = "service_unavailable"
     INTERNAL = "internal_error"

@@ -48,3 +48,15 @@ class Account(BaseModel):
     addresses: list[SavedAddress] = Field(default_factory=list, description="The default first.")
     payment_methods: list[WalletMethodView] = Field(default_factory=list)
     order_ids: list[str] = Field(default_factory=list, description="The account's orders, oldest first.")
+
+
+class CustomerMatch(BaseModel):
+    customer_id: str = Field(description="Pass as customer_id to the account and order tools.")
+    first_name: Name | None = None
+    last_name: Name | None = None
+
+
+class CustomerMatches(BaseModel):
+    """The customers find_customer found (support role), oldest account first."""
+
+    customers: list[CustomerMatch] = Field(description="At most 10; usually one.")

@@ -6,7 +6,7 @@ Every tool goes through the one decorator (`decorator.shop_tools`); its body is 
 from mcp.server import MCPServer
 
 from shopmcp.app_context import AppContext
-from shopmcp.tools import accounts, assistant, cart, catalog, checkout, harness, orders, shopping_sessions
+from shopmcp.tools import accounts, assistant, cart, catalog, checkout, harness, orders, shopping_sessions, support
 
 
 def register_all(server: MCPServer[AppContext], app: AppContext) -> None:
@@ -19,3 +19,4 @@ def register_all(server: MCPServer[AppContext], app: AppContext) -> None:
     accounts.register(server, app)
     assistant.register(server, app)
     harness.register(server, app)
+    support.register(server, app)

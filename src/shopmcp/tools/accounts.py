@@ -3,7 +3,7 @@
 from mcp.server import MCPServer
 
 from shopmcp.app_context import AppContext
-from shopmcp.callers import Scope
+from shopmcp.callers import AccountScope
 from shopmcp.models.checkout_public import ShippingAddress
 from shopmcp.models.customer_public import Account
 from shopmcp.services import customers
@@ -14,13 +14,13 @@ def register(server: MCPServer[AppContext], app: AppContext) -> None:
     tool = shop_tools(server, app)
 
     @tool(READ_ONLY)
-    def get_account(scope: Scope) -> Account:
+    def get_account(scope: AccountScope) -> Account:
         """This session's customer: name, email, addresses (default first), wallet (payment_method_ids,
         gift card balances), order ids. new_session starts an account of its own.
         """
         return app.db.run_read(customers.get_account, scope=scope)
 
     @tool(WRITE_IDEMPOTENT)
-    def update_default_address(scope: Scope, address: ShippingAddress) -> Account:
+    def update_default_address(scope: AccountScope, address: ShippingAddress) -> Account:
         """Make an address the account's default (saved if new)."""
         return app.db.run_write(customers.update_default_address, scope=scope, address=address)

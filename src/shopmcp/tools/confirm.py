@@ -4,6 +4,8 @@ Each change tool has a `Resolve` dependency built from `confirmation_of`: when c
 (`confirm_orders=if_supported`) and the client declared form elicitation, it asks the service's
 question; a question of None (nothing to change, or an error the tool reports itself) asks nothing.
 `require_confirmed` turns a declined or cancelled answer into `confirmation_declined`, before any write.
+A resolver takes the tool's arguments by name, `customer_id` among them: a support call's question is
+about the customer's order.
 """
 
 from collections.abc import Callable
@@ -30,13 +32,19 @@ class ConfirmChange(BaseModel):
 
 
 def ask(
-    ctx: Context[AppContext], app: AppContext, session_id: str | None, question: Callable[..., str | None], **args: Any
+    ctx: Context[AppContext],
+    app: AppContext,
+    session_id: str | None,
+    question: Callable[..., str | None],
+    *,
+    customer_id: str | None = None,
+    **args: Any,
 ) -> Elicit[ConfirmChange] | NotAsked | CouldNotAsk:
     """Ask `question(scope=..., **args)` of the person, or nothing (see the module docstring)."""
     if app.settings.confirm_orders == "never" or not _can_elicit(ctx):
         return NotAsked()
     try:
-        scope: Scope | None = peek_scope(ctx.headers, app, session_id)
+        scope: Scope | None = peek_scope(ctx.headers, app, session_id, customer_id)
         if scope is None:
             return NotAsked()
         text = app.db.run_read(question, scope=scope, **args)

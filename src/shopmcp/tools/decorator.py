@@ -7,6 +7,9 @@ function with `@tool(READ_ONLY)` (or another preset). That registers the functio
 - a parameter `scope: Scope` receives the shopping session the call acts on, resolved by
   `callers.resolve_scope` from the request and the tool's `session_id` argument; the tool the
   client sees takes `session_id` (and the request's `Context`) in its place;
+- a scope typed `AccountScope` (the account and order tools) also takes `customer_id`: the support
+  role's way to act on a found customer's account (`callers.resolve_scope` decides who may; anyone
+  else gets `not_found`). tools/list shows it only with the role on (`server.ShopServer`);
 - a parameter `caller: Caller` receives who is calling (`callers.caller_of`);
 - every failure, in the tool body or in resolving its scope, is a structured tool error
   (`tool_errors`), never an exception reaching the SDK;
@@ -30,12 +33,12 @@ from mcp.server.mcpserver import Context
 from mcp.types import CallToolResult, ToolAnnotations
 
 from shopmcp.app_context import AppContext
-from shopmcp.callers import caller_of, resolve_scope
+from shopmcp.callers import ForCustomer, caller_of, resolve_scope
 from shopmcp.core.errors import invalid_input
 from shopmcp.models.safe_text import has_nul
 from shopmcp.observability import note_call
 from shopmcp.tool_errors import error_result, translate
-from shopmcp.tools.params import SessionIdParam
+from shopmcp.tools.params import CustomerIdParam, SessionIdParam
 
 ToolFunction = Callable[..., Any]
 ToolDecorator = Callable[[ToolFunction], ToolFunction]
@@ -60,6 +63,7 @@ _CONTEXT = "ctx"
 _SCOPE = "scope"
 _CALLER = "caller"
 _SESSION_ID = "session_id"
+_CUSTOMER_ID = "customer_id"
 
 
 def shop_tools(server: MCPServer[AppContext], app: AppContext) -> Callable[[ToolAnnotations], ToolDecorator]:
@@ -83,7 +87,8 @@ def shop_tool(fn: ToolFunction, app: AppContext) -> ToolFunction:
     signature = inspect.signature(fn)
     hints = typing.get_type_hints(fn, include_extras=True)
     injected = {name for name in (_SCOPE, _CALLER) if name in signature.parameters}
-    published = _published(signature, hints, injected)
+    for_customer = _is_account_scope(hints.get(_SCOPE))
+    published = _published(signature, hints, injected, for_customer=for_customer)
     guard = _refuse_nul if _SESSION_ID in published.parameters else _accept
     keeps_context = _CONTEXT in signature.parameters
 
@@ -93,7 +98,8 @@ def shop_tool(fn: ToolFunction, app: AppContext) -> ToolFunction:
             return kwargs
         headers: Mapping[str, str] | None = (kwargs[_CONTEXT] if keeps_context else kwargs.pop(_CONTEXT)).headers
         if _SCOPE in injected:
-            kwargs[_SCOPE] = resolve_scope(headers, app, kwargs.pop(_SESSION_ID))
+            customer_id = kwargs.pop(_CUSTOMER_ID) if for_customer else None
+            kwargs[_SCOPE] = resolve_scope(headers, app, kwargs.pop(_SESSION_ID), customer_id)
         if _CALLER in injected:
             kwargs[_CALLER] = caller_of(headers, app.settings.principal)
         return kwargs
@@ -129,8 +135,15 @@ def shop_tool(fn: ToolFunction, app: AppContext) -> ToolFunction:
     return published_function
 
 
-def _published(signature: inspect.Signature, hints: dict[str, Any], injected: set[str]) -> inspect.Signature:
-    """The signature the client sees: injected parameters replaced by the request's Context and `session_id`."""
+def _is_account_scope(annotation: Any) -> bool:
+    return any(isinstance(marker, ForCustomer) for marker in getattr(annotation, "__metadata__", ()))
+
+
+def _published(
+    signature: inspect.Signature, hints: dict[str, Any], injected: set[str], *, for_customer: bool
+) -> inspect.Signature:
+    """The signature the client sees: injected parameters replaced by the request's Context, `session_id`
+    and, for an account tool, `customer_id`."""
     parameters = [
         parameter.replace(kind=inspect.Parameter.KEYWORD_ONLY, annotation=hints[name])
         for name, parameter in signature.parameters.items()
@@ -143,6 +156,10 @@ def _published(signature: inspect.Signature, hints: dict[str, Any], injected: se
     if _SCOPE in injected:
         parameters.append(
             inspect.Parameter(_SESSION_ID, inspect.Parameter.KEYWORD_ONLY, default=None, annotation=SessionIdParam)
+        )
+    if for_customer:
+        parameters.append(
+            inspect.Parameter(_CUSTOMER_ID, inspect.Parameter.KEYWORD_ONLY, default=None, annotation=CustomerIdParam)
         )
     return signature.replace(parameters=parameters, return_annotation=hints["return"])
 

@@ -9,7 +9,7 @@ from mcp.server.mcpserver.resolve import Elicit, Resolve
 from pydantic import Field
 
 from shopmcp.app_context import AppContext
-from shopmcp.callers import Scope
+from shopmcp.callers import AccountScope
 from shopmcp.models import concise
 from shopmcp.models.checkout_public import ShippingAddress
 from shopmcp.models.order_public import CancelReason, OrderList, OrderStatusName, OrderView
@@ -41,7 +41,7 @@ def register(server: MCPServer[AppContext], app: AppContext) -> None:
 
     @tool(READ_ONLY)
     def list_orders(
-        scope: Scope,
+        scope: AccountScope,
         status: Annotated[OrderStatusName | None, Field(description="Only orders in this status.")] = None,
         limit: Annotated[int, Field(ge=1, le=50, description="Orders per page.")] = 10,
         cursor: Annotated[
@@ -54,7 +54,7 @@ def register(server: MCPServer[AppContext], app: AppContext) -> None:
         return concise.order_list(listed, detail)
 
     @tool(READ_ONLY)
-    def get_order(scope: Scope, order_id: OrderIdParam, detail: DetailParam = "concise") -> OrderView:
+    def get_order(scope: AccountScope, order_id: OrderIdParam, detail: DetailParam = "concise") -> OrderView:
         """One order: status, lines, total, whether it can be cancelled.
 
         detail=full adds amounts, shipments, address, payments, history.
@@ -63,7 +63,7 @@ def register(server: MCPServer[AppContext], app: AppContext) -> None:
 
     @tool(DESTRUCTIVE_IDEMPOTENT)
     def cancel_order(
-        scope: Scope,
+        scope: AccountScope,
         order_id: OrderIdParam,
         reason: Annotated[CancelReason, Field(description="Why the person cancels.")],
     ) -> OrderView:
@@ -76,7 +76,11 @@ def register(server: MCPServer[AppContext], app: AppContext) -> None:
         )
 
     def address_confirmation(
-        ctx: Context[AppContext], order_id: str, shipping_address: ShippingAddress, session_id: str | None
+        ctx: Context[AppContext],
+        order_id: str,
+        shipping_address: ShippingAddress,
+        session_id: str | None,
+        customer_id: str | None,
     ) -> Asked:
         address = ShippingAddress.model_validate(shipping_address)
         return ask(
@@ -84,6 +88,7 @@ def register(server: MCPServer[AppContext], app: AppContext) -> None:
             app,
             session_id,
             amend.address_question,
+            customer_id=customer_id,
             normalize=checkout.normalize_address,
             order_id=order_id,
             shipping_address=address,
@@ -91,7 +96,7 @@ def register(server: MCPServer[AppContext], app: AppContext) -> None:
 
     @tool(DESTRUCTIVE_IDEMPOTENT)
     def update_order_address(
-        scope: Scope,
+        scope: AccountScope,
         order_id: OrderIdParam,
         shipping_address: ShippingAddress,
         confirmed: Annotated[ElicitationResult[ConfirmChange], Resolve(address_confirmation)],
@@ -111,13 +116,25 @@ def register(server: MCPServer[AppContext], app: AppContext) -> None:
         )
 
     def payment_confirmation(
-        ctx: Context[AppContext], order_id: str, payment_method_id: str, session_id: str | None
+        ctx: Context[AppContext],
+        order_id: str,
+        payment_method_id: str,
+        session_id: str | None,
+        customer_id: str | None,
     ) -> Asked:
-        return ask(ctx, app, session_id, amend.payment_question, order_id=order_id, payment_method_id=payment_method_id)
+        return ask(
+            ctx,
+            app,
+            session_id,
+            amend.payment_question,
+            customer_id=customer_id,
+            order_id=order_id,
+            payment_method_id=payment_method_id,
+        )
 
     @tool(DESTRUCTIVE_IDEMPOTENT)
     def update_order_payment(
-        scope: Scope,
+        scope: AccountScope,
         order_id: OrderIdParam,
         payment_method_id: WalletMethodParam,
         confirmed: Annotated[ElicitationResult[ConfirmChange], Resolve(payment_confirmation)],
@@ -142,12 +159,14 @@ def register(server: MCPServer[AppContext], app: AppContext) -> None:
         new_variant_ids: list[int],
         payment_method_id: str,
         session_id: str | None,
+        customer_id: str | None,
     ) -> Asked:
         return ask(
             ctx,
             app,
             session_id,
             items.items_question,
+            customer_id=customer_id,
             order_id=order_id,
             variant_ids=variant_ids,
             new_variant_ids=new_variant_ids,
@@ -156,7 +175,7 @@ def register(server: MCPServer[AppContext], app: AppContext) -> None:
 
     @tool(DESTRUCTIVE_IDEMPOTENT)
     def modify_order_items(
-        scope: Scope,
+        scope: AccountScope,
         order_id: OrderIdParam,
         variant_ids: ChangedUnitsParam,
         new_variant_ids: NewVariantsParam,
@@ -177,13 +196,19 @@ def register(server: MCPServer[AppContext], app: AppContext) -> None:
         )
 
     def return_confirmation(
-        ctx: Context[AppContext], order_id: str, variant_ids: list[int], payment_method_id: str, session_id: str | None
+        ctx: Context[AppContext],
+        order_id: str,
+        variant_ids: list[int],
+        payment_method_id: str,
+        session_id: str | None,
+        customer_id: str | None,
     ) -> Asked:
         return ask(
             ctx,
             app,
             session_id,
             after_delivery.request_question,
+            customer_id=customer_id,
             order_id=order_id,
             variant_ids=variant_ids,
             payment_method_id=payment_method_id,
@@ -191,7 +216,7 @@ def register(server: MCPServer[AppContext], app: AppContext) -> None:
 
     @tool(DESTRUCTIVE_IDEMPOTENT)
     def request_return(
-        scope: Scope,
+        scope: AccountScope,
         order_id: OrderIdParam,
         variant_ids: ReturnedUnitsParam,
         payment_method_id: Annotated[
@@ -216,12 +241,14 @@ def register(server: MCPServer[AppContext], app: AppContext) -> None:
         new_variant_ids: list[int],
         payment_method_id: str,
         session_id: str | None,
+        customer_id: str | None,
     ) -> Asked:
         return ask(
             ctx,
             app,
             session_id,
             after_delivery.request_question,
+            customer_id=customer_id,
             order_id=order_id,
             variant_ids=variant_ids,
             new_variant_ids=new_variant_ids,
@@ -230,7 +257,7 @@ def register(server: MCPServer[AppContext], app: AppContext) -> None:
 
     @tool(DESTRUCTIVE_IDEMPOTENT)
     def request_exchange(
-        scope: Scope,
+        scope: AccountScope,
         order_id: OrderIdParam,
         variant_ids: ReturnedUnitsParam,
         new_variant_ids: NewVariantsParam,

@@ -15,6 +15,16 @@ SessionIdParam = Annotated[str | None, Field(max_length=64)]
 
 No description of its own: the server's instructions say once what it is and what leaving it out means."""
 
+CustomerIdParam = Annotated[
+    str | None,
+    Field(
+        min_length=1,
+        max_length=64,
+        description="Support role: the customer (find_customer) to act for; default: this session's account.",
+    ),
+]
+"""`customer_id`, which the tool decorator adds to the account and order tools; listed only with the support role."""
+
 
 DetailParam = Annotated[Detail, Field()]
 """`detail` of the larger read tools; what each level holds is `models.concise`.

@@ -9,6 +9,7 @@ from shopmcp.models.customer_public import Account, CustomerKindName, SavedAddre
 from shopmcp.models.order import Order
 from shopmcp.models.shopping_session import DEFAULT_SESSION_KEY, ShoppingSession
 from shopmcp.services.checkout.addresses import country_code, normalize_address
+from shopmcp.services.customers.lookup import public_customer_id
 from shopmcp.services.shopping_sessions import Scope, require_session
 
 
@@ -95,7 +96,7 @@ def account_view(tx: Session, session: ShoppingSession, customer: Customer | Non
     return Account(
         session_id=session.id,
         kind=customer_kind(session),
-        customer_id=customer.external_id or f"cus_{customer.id}",
+        customer_id=public_customer_id(customer),
         first_name=customer.first_name,
         last_name=customer.last_name,
         email=customer.email,
