@@ -37,7 +37,7 @@ ACCOUNT_TOOLS = {
 SUPPORT = "support-agent-7"
 # tau2 users no other test of this module changes, except where a test says so.
 NOAH = {"id": "noah_brown_6181", "email": "noah.brown7922@example.com", "zip": "80279", "order": "#W7678072"}
-YUSUF = {"id": "yusuf_rossi_9620", "pending": ["#W6247578", "#W4776164"]}
+YUSUF = {"id": "yusuf_rossi_9620", "pending": "#W6247578"}
 MEI_ORDER = "#W7800651"
 NEW_ADDRESS = {
     "name": "Noah Brown",
@@ -79,7 +79,7 @@ async def test_a_plain_customer_reaches_no_other_customer_through_customer_id(ta
         other_order = await fail(
             noah,
             "cancel_order",
-            {"order_id": YUSUF["pending"][0], "reason": "no_longer_needed", "customer_id": YUSUF["id"]},
+            {"order_id": YUSUF["pending"], "reason": "no_longer_needed", "customer_id": YUSUF["id"]},
         )
         address_change = await fail(
             noah, "update_default_address", {"address": NEW_ADDRESS, "customer_id": YUSUF["id"]}
@@ -152,6 +152,14 @@ async def test_find_customer_takes_an_email_or_a_name_with_a_postal_code(
     assert [field["field"] for field in error["details"]["fields"]] == ["email", "first_name, last_name, postal_code"]
 
 
+async def test_text_with_a_nul_character_is_refused_before_any_query(tau2_store: Database) -> None:
+    async with _support(tau2_store) as support:
+        by_email = await fail(support, "find_customer", {"email": "noah\x00@example.com"})
+        by_id = await fail(support, "get_account", {"customer_id": "noah\x00"})
+
+    assert by_email["code"] == by_id["code"] == "invalid_input"
+
+
 async def test_support_reads_a_found_customers_account_and_orders(tau2_store: Database) -> None:
     async with _support(tau2_store) as support:
         own = await ok(support, "get_account")
@@ -170,7 +178,7 @@ async def test_support_reads_a_found_customers_account_and_orders(tau2_store: Da
 
 
 async def test_support_cancels_another_customers_order_and_the_customer_sees_it(tau2_store: Database) -> None:
-    order_id = YUSUF["pending"][0]
+    order_id = YUSUF["pending"]
     async with _support(tau2_store) as support:
         cancelled = await ok(
             support, "cancel_order", order_id=order_id, reason="no_longer_needed", customer_id=YUSUF["id"]

@@ -12,9 +12,10 @@ from sqlalchemy import ColumnElement
 from sqlmodel import Session, col, func, select
 from sqlmodel.sql.expression import SelectOfScalar
 
-from shopmcp.core.errors import ErrorCode, ShopError, not_found
+from shopmcp.core.errors import ErrorCode, ShopError, invalid_input, not_found
 from shopmcp.models.customer import Customer, CustomerAddress
 from shopmcp.models.customer_public import CustomerMatch, CustomerMatches
+from shopmcp.models.safe_text import has_nul
 from shopmcp.services.shopping_sessions import Scope
 
 MAX_MATCHES = 10
@@ -48,10 +49,14 @@ def find_customers(
     address's postal code (any case, spaces ignored) are the ones given; oldest account first.
 
     Raises:
-        ShopError: `invalid_arguments` unless exactly one way is given (email alone, or all three of the
-            name and postal code); `not_found` when no customer matches.
+        ShopError: `invalid_input` for a NUL character (PostgreSQL text cannot hold one); `invalid_arguments`
+            unless exactly one way is given (email alone, or all three of the name and postal code);
+            `not_found` when no customer matches.
     """
-    given = [bool(value and value.strip()) for value in (email, first_name, last_name, postal_code)]
+    values = (email, first_name, last_name, postal_code)
+    if has_nul(values):
+        raise invalid_input("find_customer's text holds a NUL character (\\x00); send it without that character.")
+    given = [bool(value and value.strip()) for value in values]
     if email and given == [True, False, False, False]:
         statement, hint = _by_email(email.strip())
     elif first_name and last_name and postal_code and given == [False, True, True, True]:
