@@ -64,8 +64,8 @@ class ForCustomer:
 
 
 AccountScope = Annotated[Scope, ForCustomer()]
-"""The scope of an account or order tool: the tool decorator publishes `customer_id` with it when the
-support role is on (`SHOPMCP_SUPPORT_ROLE`)."""
+"""The scope of an account or order tool: the tool decorator adds `customer_id` to it (listed in tools/list
+only with the support role on, `SHOPMCP_SUPPORT_ROLE`)."""
 
 
 @dataclass(frozen=True)
