@@ -33,6 +33,7 @@ from shopmcp.models.order_public import (
 )
 from shopmcp.services.cart.snapshot import SnapshotShipment
 from shopmcp.services.cart.views import shipment_views
+from shopmcp.services.orders.clock import catch_up
 from shopmcp.services.orders.status import OrderStatus, can_change
 from shopmcp.services.shopping_sessions import Scope, require_session
 
@@ -44,12 +45,19 @@ def order_not_found(order_id: str) -> ShopError:
 
 
 def require_order(tx: Session, session_id: str, order_id: str, *, lock: bool = False) -> Order:
+    """The session's order `order_id`, else `not_found`.
+
+    With `lock` (a change of the order follows), the row is locked and the order first makes the
+    moves the order clock has due for it, so the change sees the order as it is now.
+    """
     statement = select(Order).where(Order.id == order_id, Order.session_id == session_id)
     if lock:
         statement = statement.with_for_update()
     order = tx.exec(statement).first()
     if order is None:
         raise order_not_found(order_id)
+    if lock:
+        catch_up(tx, order)
     return order
 
 
@@ -125,7 +133,7 @@ def order_view(tx: Session, order: Order) -> OrderView:
         cancel_reason=_reason(order.cancel_reason),
         history=[StatusChange(status=_status_name(h.to_status), at=h.changed_at, note=h.note) for h in history],
         fulfilments=[
-            Fulfilment(tracking_ids=list(f.tracking_ids), variant_ids=list(f.variant_ids))
+            Fulfilment(tracking_ids=list(f.tracking_ids), carrier=f.carrier, variant_ids=list(f.variant_ids))
             for f in tx.exec(
                 select(OrderFulfilment)
                 .where(OrderFulfilment.order_id == order.id)

@@ -1,0 +1,144 @@
+"""The order clock: a placed order moves on by itself, placed -> processing -> shipped -> delivered.
+
+Each move has its time fixed when the order is placed: `placed_at` plus the delays
+(`Runtime.order_delays`, from the settings), one after another. Nothing runs in the
+background: an order is brought up to date when it is read or changed ("catch up"), in a
+write transaction, through `change_status`, each history row stamped with the time its
+move happened, not the time it was noticed. So the moves of an order do not depend on
+when, or how often, anyone looks, and with the logical clock (seeded mode) they depend
+only on the session's own calls.
+
+Only orders placed here move: an imported order (no quote: tau2-bench's data) keeps the
+status its data gives it, as tau2's own environment does. An order caught up under its row
+lock re-reads its status first, so two readers never apply a move twice.
+"""
+
+from collections import defaultdict
+from datetime import datetime, timedelta
+
+from sqlmodel import Session, col, select
+
+from shopmcp.core.runtime import OrderDelays, runtime_of
+from shopmcp.db import Database
+from shopmcp.models.order import Order, OrderFulfilment, OrderLine
+from shopmcp.models.types import utcnow
+from shopmcp.services.determinism import new_id
+from shopmcp.services.orders.status import OrderStatus, change_status
+from shopmcp.services.shopping_sessions import Scope, require_session
+
+CARRIER = "Sandbox Post"
+"""The carrier of every shipment the clock writes: like payments, delivery is a sandbox."""
+
+_MOVES = (OrderStatus.PROCESSING, OrderStatus.SHIPPED, OrderStatus.DELIVERED)
+_NEXT_MOVE = {
+    OrderStatus.PLACED: 0,
+    OrderStatus.ITEMS_MODIFIED: 0,  # as tau2: a modified order still ships
+    OrderStatus.PROCESSING: 1,
+    OrderStatus.SHIPPED: 2,
+}
+"""Where in `_MOVES` an order in each moving status goes next; other statuses are final for the clock."""
+
+Move = tuple[OrderStatus, datetime]
+
+
+def schedule(placed_at: datetime, delays: OrderDelays) -> list[Move]:
+    """The moves of an order placed at `placed_at` and when each happens; stops before a move that is off."""
+    moves: list[Move] = []
+    at = placed_at
+    for status, delay in zip(_MOVES, (delays.processing, delays.shipping, delays.delivery), strict=True):
+        if delay is None:
+            break
+        at += delay
+        moves.append((status, at))
+    return moves
+
+
+def due_moves(order: Order, delays: OrderDelays, now: datetime) -> list[Move]:
+    """The moves of `order` whose time has come by `now` and that it has not made yet."""
+    start = _NEXT_MOVE.get(OrderStatus(order.status))
+    if order.quote_id is None or start is None:
+        return []
+    return [(status, at) for status, at in schedule(order.placed_at, delays)[start:] if at <= now]
+
+
+def catch_up(tx: Session, order: Order) -> None:
+    """Apply the moves of `order` that are due now; the caller holds its row lock (or SQLite's write lock)."""
+    for status, at in due_moves(order, runtime_of(tx).order_delays, utcnow()):
+        change_status(tx, order, status, note="order clock", at=at)
+        if status == OrderStatus.SHIPPED:
+            _ship(tx, order)
+
+
+def _ship(tx: Session, order: Order) -> None:
+    """One parcel per seller, as the order's shipments are per seller, each with a tracking id."""
+    units: dict[int, list[int]] = defaultdict(list)
+    lines = tx.exec(select(OrderLine).where(OrderLine.order_id == order.id).order_by(col(OrderLine.position)))
+    for line in lines:
+        units[line.seller_id].extend([line.variant_id] * line.quantity)
+    taken = tx.exec(select(OrderFulfilment.position).where(OrderFulfilment.order_id == order.id)).all()
+    position = max(taken, default=-1) + 1
+    for variant_ids in units.values():
+        if not variant_ids:
+            continue
+        tracking_id = new_id(tx, "trk", scope=order.id)
+        tx.add(
+            OrderFulfilment(
+                order_id=order.id,
+                position=position,
+                tracking_ids=[tracking_id],
+                carrier=CARRIER,
+                variant_ids=variant_ids,
+            )
+        )
+        position += 1
+    tx.flush()
+
+
+# --- Catching up before a read --------------------------------------------------------
+
+
+def before_read(db: Database, scope: Scope, order_id: str | None = None) -> None:
+    """Apply the moves due to the session's orders (or its order `order_id`) before a read shows them.
+
+    A read transaction writes nothing, so this looks first (a read) and writes only when a move is
+    due: at most once per move of an order, never when the clock is off.
+    """
+    if db.runtime.order_delays.off:
+        return
+    due = db.run_read(due_order_ids, scope=scope, order_id=order_id)
+    if due:
+        db.run_write(catch_up_orders, scope=scope, order_ids=due)
+
+
+def due_order_ids(*, tx: Session, scope: Scope, order_id: str | None = None) -> list[str]:
+    """The session's orders (or its one order `order_id`) with a move due now; a read."""
+    delays = runtime_of(tx).order_delays
+    if delays.off:
+        return []
+    row = require_session(tx, scope)
+    now = utcnow()
+    statement = select(Order).where(
+        Order.session_id == row.id,
+        col(Order.quote_id).is_not(None),
+        col(Order.status).in_([status.value for status in _NEXT_MOVE]),
+        col(Order.placed_at) <= now - (delays.processing or timedelta(0)),
+    )
+    if order_id is not None:
+        statement = statement.where(Order.id == order_id)
+    return [order.id for order in tx.exec(statement) if due_moves(order, delays, now)]
+
+
+def catch_up_orders(*, tx: Session, scope: Scope, order_ids: list[str]) -> None:
+    """Bring the session's orders `order_ids` up to date; a write that does not move the session's clock.
+
+    The orders are locked in id order, so two of these never wait for each other in a cycle.
+    """
+    row = require_session(tx, scope)
+    statement = (
+        select(Order)
+        .where(col(Order.id).in_(order_ids), Order.session_id == row.id)
+        .order_by(col(Order.id))
+        .with_for_update()
+    )
+    for order in tx.exec(statement).all():
+        catch_up(tx, order)
