@@ -6,10 +6,12 @@ zero or an order's placing time is moved back, as if that much time had passed.
 """
 
 import re
+from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import Any
 
 import anyio
+import pytest
 from mcp import Client
 from sqlmodel import select
 
@@ -17,7 +19,12 @@ from shopmcp.db import Database
 from shopmcp.models.customer import WalletMethod
 from shopmcp.models.order import Order, OrderStatusChange
 from shopmcp.models.shopping_session import ShoppingSession
+from shopmcp.server import build_server
+from shopmcp.services import tau2_retail
 from shopmcp.services.customers.accounts import ensure_customer
+from tests.calls import ok
+from tests.conftest import BACKENDS, make_settings
+from tests.tau2_data import imported_store
 from tests.tools.shopping import US_ADDRESS, Shopper, Store, small_store
 
 _TRACKING_ID = re.compile(r"^trk_[A-Za-z0-9_-]{24}$")
@@ -235,3 +242,27 @@ async def test_an_order_modified_before_processing_still_moves_on(server_factory
 
     assert modified["status"] == "items_modified"
     assert [change["status"] for change in moved["history"]] == ["placed", "items_modified", "processing"]
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def tau2_store(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
+    yield from imported_store(request.param, tmp_path_factory)
+
+
+async def test_imported_tau2_orders_never_move_and_export_as_they_were(tau2_store: Database) -> None:
+    before = tau2_store.run_read(tau2_retail.dump)
+    order_id, user_id = "#W5166363", "lei_li_6575"  # pending in tau2's data
+    settings = make_settings(
+        tau2_store,
+        principal=user_id,
+        order_processing_after="0s",
+        order_shipping_after="0s",
+        order_delivery_after="0s",
+    )
+    async with Client(build_server(settings, db=tau2_store)) as lei:
+        pending = await ok(lei, "get_order", {"order_id": order_id})
+        listed = await ok(lei, "list_orders")
+
+    assert pending["status"] == "placed"
+    assert len(listed["orders"]) > 1
+    assert tau2_store.run_read(tau2_retail.dump) == before

@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, select
 
+from shopmcp.core.errors import invalid_input
 from shopmcp.core.runtime import OrderDelays, runtime_of
 from shopmcp.db import Database
 from shopmcp.models.order import Order, OrderFulfilment, OrderLine
@@ -65,6 +66,25 @@ def catch_up(tx: Session, order: Order) -> None:
     """Apply the moves of `order` that are due now; the caller holds its row lock (or SQLite's write lock)."""
     for status, at in due_moves(order, runtime_of(tx).order_delays, utcnow()):
         change_status(tx, order, status, note="order clock", at=at)
+        if status == OrderStatus.SHIPPED:
+            _ship(tx, order)
+
+
+def advance(tx: Session, order: Order, to: OrderStatus, *, note: str = "") -> None:
+    """Move `order` on now, through each move of the clock's path up to `to` (processing, shipped or delivered).
+
+    For back-office code and harnesses (`shopmcp orders advance`); it moves imported orders too. Refused
+    with `invalid_input` when `to` is not ahead of the order on that path.
+    """
+    start = _NEXT_MOVE.get(OrderStatus(order.status))
+    if start is None or to not in _MOVES[start:]:
+        raise invalid_input(
+            f"Order {order.id} is {order.status}: the clock cannot move it to {to.value}.",
+            order_id=order.id,
+            status=order.status,
+        )
+    for status in _MOVES[start : _MOVES.index(to) + 1]:
+        change_status(tx, order, status, note=note)
         if status == OrderStatus.SHIPPED:
             _ship(tx, order)
 
