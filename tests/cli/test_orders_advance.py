@@ -19,11 +19,18 @@ def _advance(database: Database, capsys: pytest.CaptureFixture[str], *args: str)
     return int(exited.value.code or 0), captured.out + captured.err
 
 
-async def test_an_order_advanced_to_delivered_ships_on_the_way_and_can_be_returned(
-    server_factory: Any, database: Database, capsys: pytest.CaptureFixture[str]
+@pytest.mark.parametrize("seed", [None, 5])
+async def test_an_order_advanced_to_delivered_ships_on_the_way(
+    server_factory: Any,
+    database: Database,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    seed: int | None,
 ) -> None:
+    if seed is not None:  # the command reads its settings from the environment, as a harness runs it
+        monkeypatch.setenv("SHOPMCP_DETERMINISTIC_SEED", str(seed))
     shop = small_store(database)
-    async with Client(server_factory()) as client:
+    async with Client(server_factory(deterministic_seed=seed)) as client:
         shopper = await Shopper.start(client)
         await shopper.ok("add_to_cart", offer_id=shop.offer_id(shop.headphones, shop.acme), quantity=2)
         _, order = await shopper.buy()
@@ -35,6 +42,8 @@ async def test_an_order_advanced_to_delivered_ships_on_the_way_and_can_be_return
     printed = json.loads(out)
     assert code == 0
     assert [change["status"] for change in printed["history"]] == ["placed", "processing", "shipped", "delivered"]
+    times = [change["at"] for change in printed["history"]]
+    assert times == sorted(times), "never before the order was placed, seeded or not"
     assert printed["fulfilments"] == seen["fulfilments"]
     assert seen["fulfilments"][0]["variant_ids"] == [order["lines"][0]["variant_id"]] * 2
     assert seen["status"] == "delivered"

@@ -13,6 +13,8 @@ from typing import Any
 import anyio
 import pytest
 from mcp import Client
+from mcp.client.session import ClientRequestContext
+from mcp.types import ElicitRequestParams, ElicitResult
 from sqlmodel import select
 
 from shopmcp.db import Database
@@ -266,3 +268,33 @@ async def test_imported_tau2_orders_never_move_and_export_as_they_were(tau2_stor
     assert pending["status"] == "placed"
     assert len(listed["orders"]) > 1
     assert tau2_store.run_read(tau2_retail.dump) == before
+
+
+class _Person:
+    """Accepts every confirmation question, and remembers it."""
+
+    def __init__(self) -> None:
+        self.asked: list[str] = []
+
+    async def __call__(self, context: ClientRequestContext, params: ElicitRequestParams) -> ElicitResult:
+        self.asked.append(params.message)
+        return ElicitResult(action="accept", content={"confirm": True})
+
+
+async def test_a_change_of_an_order_that_has_shipped_meanwhile_is_not_asked_about(
+    server_factory: Any, database: Database
+) -> None:
+    shop = small_store(database)
+    person = _Person()
+    server = server_factory(order_processing_after="0s", order_shipping_after="0s", order_delivery_after="off")
+    async with Client(server, mode="legacy", elicitation_callback=person) as client:
+        shopper = await Shopper.start(client)
+        await shopper.ok("add_to_cart", offer_id=shop.offer_id(shop.headphones, shop.acme))
+        _, order = await shopper.buy()
+        refused = await shopper.fail(
+            "update_order_address", order_id=order["order_id"], shipping_address={**US_ADDRESS, "line1": "2 Elm St"}
+        )
+
+    assert len(person.asked) == 1, "the total was confirmed; the address of a shipped order is not asked about"
+    assert refused["code"] == "order_not_modifiable"
+    assert refused["details"]["status"] == "shipped"

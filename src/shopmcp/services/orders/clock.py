@@ -83,8 +83,10 @@ def advance(tx: Session, order: Order, to: OrderStatus, *, note: str = "") -> No
             order_id=order.id,
             status=order.status,
         )
+    # Never before the order's last change: outside a session the logical clock stands at its start.
+    at = max(utcnow(), order.updated_at)
     for status in _MOVES[start : _MOVES.index(to) + 1]:
-        change_status(tx, order, status, note=note)
+        change_status(tx, order, status, note=note, at=at)
         if status == OrderStatus.SHIPPED:
             _ship(tx, order)
 
