@@ -50,8 +50,9 @@ def register(server: MCPServer[AppContext], app: AppContext) -> None:
         detail: DetailParam = "concise",
     ) -> OrderList:
         """This session's orders, newest first: status, item count, total. detail=full adds titles."""
-        clock.before_read(app.db, scope)
-        listed = app.db.run_read(orders.list_orders, scope=scope, status=status, limit=limit, cursor=cursor)
+        listed = clock.read_up_to_date(
+            app.db, orders.list_orders, scope=scope, status=status, limit=limit, cursor=cursor
+        )
         return concise.order_list(listed, detail)
 
     @tool(READ_ONLY)
@@ -60,8 +61,7 @@ def register(server: MCPServer[AppContext], app: AppContext) -> None:
 
         detail=full adds amounts, shipments, address, payments, history.
         """
-        clock.before_read(app.db, scope, order_id)
-        return concise.order(app.db.run_read(orders.get_order, scope=scope, order_id=order_id), detail)
+        return concise.order(clock.read_up_to_date(app.db, orders.get_order, scope=scope, order_id=order_id), detail)
 
     @tool(DESTRUCTIVE_IDEMPOTENT)
     def cancel_order(

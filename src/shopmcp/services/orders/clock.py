@@ -14,7 +14,9 @@ lock re-reads its status first, so two readers never apply a move twice.
 """
 
 from collections import defaultdict
+from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import Any, TypeVar
 
 from sqlmodel import Session, col, select
 
@@ -40,6 +42,7 @@ _NEXT_MOVE = {
 """Where in `_MOVES` an order in each moving status goes next; other statuses are final for the clock."""
 
 Move = tuple[OrderStatus, datetime]
+T = TypeVar("T")
 
 
 def schedule(placed_at: datetime, delays: OrderDelays) -> list[Move]:
@@ -117,14 +120,37 @@ def _ship(tx: Session, order: Order) -> None:
 
 
 # --- Catching up before a read --------------------------------------------------------
+#
+# A read transaction writes nothing. So an order read notes the orders it shows that have a move
+# due (`moves_due`), and only then is a write made and the read run again: with nothing due, an
+# order read costs what it did without the clock.
+
+Read = Callable[..., T]
 
 
-def before_read(db: Database, scope: Scope, order_id: str | None = None) -> None:
-    """Apply the moves due to the session's orders (or its order `order_id`) before a read shows them.
+def read_up_to_date(db: Database, read: Read[T], /, **kwargs: Any) -> T:
+    """Run the order read `read(tx=..., moves_due=..., **kwargs)`; if it saw moves due, make them and read again.
 
-    A read transaction writes nothing, so this looks first (a read) and writes only when a move is
-    due: at most once per move of an order, never when the clock is off.
+    `kwargs` holds the caller's `scope`.
     """
+    if db.runtime.order_delays.off:
+        return db.run_read(read, **kwargs)
+    due: list[str] = []
+    result = db.run_read(read, moves_due=due, **kwargs)
+    if not due:
+        return result
+    db.run_write(catch_up_orders, scope=kwargs["scope"], order_ids=sorted(set(due)))
+    return db.run_read(read, **kwargs)
+
+
+def note_due(tx: Session, order: Order, moves_due: list[str] | None) -> None:
+    """Add `order` to `moves_due` if it has a move due now (nothing when `moves_due` is None)."""
+    if moves_due is not None and due_moves(order, runtime_of(tx).order_delays, utcnow()):
+        moves_due.append(order.id)
+
+
+def before_read(db: Database, scope: Scope, order_id: str) -> None:
+    """Make the moves due to the session's order `order_id`, for a read that does not note them itself."""
     if db.runtime.order_delays.off:
         return
     due = db.run_read(due_order_ids, scope=scope, order_id=order_id)
@@ -134,13 +160,18 @@ def before_read(db: Database, scope: Scope, order_id: str | None = None) -> None
 
 def due_order_ids(*, tx: Session, scope: Scope, order_id: str | None = None) -> list[str]:
     """The session's orders (or its one order `order_id`) with a move due now; a read."""
+    row = require_session(tx, scope)
+    return due_in_session(tx, row.id, order_id)
+
+
+def due_in_session(tx: Session, session_id: str, order_id: str | None = None) -> list[str]:
+    """The ids of the session's orders (or of its order `order_id`) with a move due now."""
     delays = runtime_of(tx).order_delays
     if delays.off:
         return []
-    row = require_session(tx, scope)
     now = utcnow()
     statement = select(Order).where(
-        Order.session_id == row.id,
+        Order.session_id == session_id,
         col(Order.quote_id).is_not(None),
         col(Order.status).in_([status.value for status in _NEXT_MOVE]),
         col(Order.placed_at) <= now - (delays.processing or timedelta(0)),

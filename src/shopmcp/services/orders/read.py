@@ -33,7 +33,7 @@ from shopmcp.models.order_public import (
 )
 from shopmcp.services.cart.snapshot import SnapshotShipment
 from shopmcp.services.cart.views import shipment_views
-from shopmcp.services.orders.clock import catch_up
+from shopmcp.services.orders.clock import catch_up, due_in_session, note_due
 from shopmcp.services.orders.status import OrderStatus, can_change
 from shopmcp.services.shopping_sessions import Scope, require_session
 
@@ -61,9 +61,12 @@ def require_order(tx: Session, session_id: str, order_id: str, *, lock: bool = F
     return order
 
 
-def get_order(*, tx: Session, scope: Scope, order_id: str) -> OrderView:
+def get_order(*, tx: Session, scope: Scope, order_id: str, moves_due: list[str] | None = None) -> OrderView:
+    """The session's order `order_id`; its id goes to `moves_due` if the order clock has a move due for it."""
     row = require_session(tx, scope)
-    return order_view(tx, require_order(tx, row.id, order_id))
+    order = require_order(tx, row.id, order_id)
+    note_due(tx, order, moves_due)
+    return order_view(tx, order)
 
 
 def order_lines(tx: Session, order: Order) -> list[OrderLine]:
@@ -223,10 +226,22 @@ def _reason(reason: str | None) -> CancelReason | None:
 
 
 def list_orders(
-    *, tx: Session, scope: Scope, status: OrderStatusName | None, limit: int, cursor: str | None
+    *,
+    tx: Session,
+    scope: Scope,
+    status: OrderStatusName | None,
+    limit: int,
+    cursor: str | None,
+    moves_due: list[str] | None = None,
 ) -> OrderList:
-    """The session's orders, newest first, `limit` per page, continuing after `cursor`."""
+    """The session's orders, newest first, `limit` per page, continuing after `cursor`.
+
+    The ids of the session's orders with a move due go to `moves_due` (all of them, not only the page's:
+    a move can bring an order into or out of the `status` asked for).
+    """
     row = require_session(tx, scope)
+    if moves_due is not None:
+        moves_due.extend(due_in_session(tx, row.id))
     statement = select(Order).where(Order.session_id == row.id)
     if status is not None:
         statement = statement.where(Order.status == status)
