@@ -236,11 +236,11 @@ def list_orders(
 ) -> OrderList:
     """The session's orders, newest first, `limit` per page, continuing after `cursor`.
 
-    The ids of the session's orders with a move due go to `moves_due` (all of them, not only the page's:
-    a move can bring an order into or out of the `status` asked for).
+    The ids of the page's orders with a move due go to `moves_due`; with a `status`, those of all the
+    session's orders (a move can bring an order into or out of the status asked for).
     """
     row = require_session(tx, scope)
-    if moves_due is not None:
+    if moves_due is not None and status is not None:
         moves_due.extend(due_in_session(tx, row.id))
     statement = select(Order).where(Order.session_id == row.id)
     if status is not None:
@@ -255,6 +255,9 @@ def list_orders(
         )
     orders = tx.exec(statement.order_by(col(Order.placed_at).desc(), col(Order.id).desc()).limit(limit + 1)).all()
     page = list(orders[:limit])
+    if status is None:
+        for order in page:
+            note_due(tx, order, moves_due)
     summaries = _summaries(tx, page)
     next_cursor = encode_order_cursor(page[-1]) if len(orders) > limit else None
     return OrderList(session_id=row.id, orders=summaries, next_cursor=next_cursor)
