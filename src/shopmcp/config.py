@@ -2,7 +2,8 @@
 
 import json
 import os
-from datetime import datetime
+import re
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -25,6 +26,28 @@ def _split_commas(value: Any) -> Any:
 
 
 CommaList = Annotated[list[str], NoDecode, BeforeValidator(_split_commas)]
+
+_DURATION = re.compile(r"(\d+)\s*(s|m|h|d)", re.IGNORECASE)
+_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86_400}
+_OFF_WORDS = {"", "off", "never", "none"}
+
+
+def _duration(value: Any) -> Any:
+    """Read `off` (or empty) as None and `90s`, `10m`, `2h`, `1d` as durations; anything else as pydantic does
+    (seconds, ISO 8601 such as `PT10M`)."""
+    if not isinstance(value, str):
+        return value
+    text = value.strip().lower()
+    if text in _OFF_WORDS:
+        return None
+    found = _DURATION.fullmatch(text)
+    if found:
+        return timedelta(seconds=int(found.group(1)) * _UNIT_SECONDS[found.group(2)])
+    return text
+
+
+Delay = Annotated[timedelta | None, BeforeValidator(_duration)]
+"""A delay of the order clock: a duration, or None (`off`) to stop orders at that step."""
 
 _REPO_CONFIG_DIR = Path(__file__).resolve().parents[2] / "config"
 
@@ -69,6 +92,22 @@ class Settings(BaseSettings):
     payment_provider: Literal["sandbox"] = Field(default="sandbox", description="Only the sandbox exists.")
     tax_rates_file: Path | None = Field(
         default=None, description="A CSV of tax rates by destination; default: the packaged data/tax_rates.csv."
+    )
+
+    # The order clock moves placed orders on (docs/architecture.md).
+    order_processing_after: Delay = Field(
+        default=timedelta(minutes=10),
+        description="How long after it is placed an order starts "
+        "processing (`90s`, `10m`, `2h`, `1d`, `PT10M`; `off` leaves orders placed). In seeded or clocked mode it "
+        "is logical time: a session's orders move as its own writes move its clock.",
+    )
+    order_shipping_after: Delay = Field(
+        default=timedelta(hours=1),
+        description="How long after processing starts the order ships, with a tracking id (`off`: it stays "
+        "processing).",
+    )
+    order_delivery_after: Delay = Field(
+        default=timedelta(days=1), description="How long after shipping it is delivered (`off`: it stays shipped)."
     )
 
     # How search_products forgives a query (docs/search.md); each can be switched off, e.g. to measure it.
@@ -196,6 +235,13 @@ class Settings(BaseSettings):
         value = value.strip()
         if value:
             limits.parse(value)  # raises ValueError naming the expected notation
+        return value
+
+    @field_validator("order_processing_after", "order_shipping_after", "order_delivery_after")
+    @classmethod
+    def _not_negative(cls, value: timedelta | None) -> timedelta | None:
+        if value is not None and value < timedelta(0):
+            raise ValueError("a delay is a duration of 0 or more, or off")
         return value
 
     @field_validator("currency")

@@ -1,4 +1,4 @@
-"""The `shopmcp` command: serve, catalog, db, token, and the harness commands (state, tasks, demo)."""
+"""The `shopmcp` command: serve, catalog, db, token, store, orders, and the harness commands (state, tasks, demo)."""
 
 import argparse
 import sys
@@ -9,6 +9,7 @@ from pathlib import Path
 from shopmcp import __version__, migrations
 from shopmcp.cli.catalog import add_catalog
 from shopmcp.cli.harness import add_db_reset, add_harness
+from shopmcp.cli.orders import add_orders
 from shopmcp.cli.store import add_store
 from shopmcp.config import Settings, load_settings
 from shopmcp.db import Database
@@ -40,6 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_token(commands)
     add_harness(commands)
     add_store(commands)
+    add_orders(commands)
     return parser
 
 

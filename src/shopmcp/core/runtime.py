@@ -1,5 +1,5 @@
-"""How a server generates values and counts stock: random or seeded ids, wall or logical clock, shared or
-per-session stock.
+"""How a server generates values, counts stock and moves orders: random or seeded ids, wall or logical clock,
+shared or per-session stock, the order clock's delays.
 
 A `Runtime` is built once from the settings and rides on the `Database`, which
 hands it to every transaction it opens (`tx.info[RUNTIME_KEY]`), so the
@@ -30,6 +30,25 @@ _NOW: ContextVar[datetime | None] = ContextVar("shopmcp_logical_now", default=No
 
 
 @dataclass(frozen=True)
+class OrderDelays:
+    """The order clock: how long an order waits before each move (None: it stops before that move).
+
+    Attributes:
+        processing: From placed to processing.
+        shipping: From processing to shipped.
+        delivery: From shipped to delivered.
+    """
+
+    processing: timedelta | None = None
+    shipping: timedelta | None = None
+    delivery: timedelta | None = None
+
+    @property
+    def off(self) -> bool:
+        return self.processing is None
+
+
+@dataclass(frozen=True)
 class Runtime:
     """The generation and stock policy of one server.
 
@@ -38,12 +57,14 @@ class Runtime:
         clock_start: The logical clock's start; None means the wall clock.
         clock_step: How far a session's logical clock moves on each of its writes.
         stock_mode: `shared` (one inventory) or `per_session` (each session buys from its own copy).
+        order_delays: When the order clock moves placed orders on; off by default.
     """
 
     seed: int | None = None
     clock_start: datetime | None = None
     clock_step: timedelta = timedelta(seconds=1)
     stock_mode: StockMode = "shared"
+    order_delays: OrderDelays = OrderDelays()
 
     @property
     def seeded(self) -> bool:
@@ -65,7 +86,8 @@ DEFAULT_RUNTIME = Runtime()
 
 
 def runtime_from(settings: Any) -> Runtime:
-    """The runtime the settings describe (`deterministic_seed`, `clock`, `clock_step_seconds`, `stock_mode`)."""
+    """The runtime the settings describe (`deterministic_seed`, `clock`, `clock_step_seconds`, `stock_mode`,
+    `order_*_after`)."""
     seed = settings.deterministic_seed
     start = settings.clock
     if start is None and seed is not None:
@@ -75,6 +97,11 @@ def runtime_from(settings: Any) -> Runtime:
         clock_start=_as_utc(start) if start is not None else None,
         clock_step=timedelta(seconds=settings.clock_step_seconds),
         stock_mode=settings.stock_mode,
+        order_delays=OrderDelays(
+            processing=settings.order_processing_after,
+            shipping=settings.order_shipping_after,
+            delivery=settings.order_delivery_after,
+        ),
     )
 
 

@@ -140,6 +140,7 @@ class OrderFulfilment(SQLModel, table=True):
     order_id: str = Field(foreign_key="customer_order.id", max_length=64)
     position: int
     tracking_ids: list[str] = Field(sa_type=PortableJSON)
+    carrier: str | None = Field(default=None, max_length=50, description="NULL for a shipment imported without one.")
     variant_ids: list[int] = Field(sa_type=PortableJSON, description="The variants of the lines it carries.")
 
 

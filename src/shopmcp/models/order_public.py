@@ -53,6 +53,7 @@ class OrderLineView(BaseModel):
 
 class Fulfilment(BaseModel):
     tracking_ids: list[str] = Field(description="The carrier's tracking ids.")
+    carrier: str | None = None
     variant_ids: list[int] = Field(description="The variants of the lines this shipment carries.")
 
 

@@ -20,6 +20,7 @@ from pydantic import BaseModel, Field
 from shopmcp.app_context import AppContext
 from shopmcp.callers import Scope, peek_scope
 from shopmcp.core.errors import ErrorCode, Resolution, ShopError
+from shopmcp.services.orders import clock
 from shopmcp.tools.checkout import CouldNotAsk, NotAsked, _can_elicit
 
 log = structlog.get_logger(__name__)
@@ -47,6 +48,9 @@ def ask(
         scope: Scope | None = peek_scope(ctx.headers, app, session_id, customer_id)
         if scope is None:
             return NotAsked()
+        order_id = args.get("order_id")
+        if isinstance(order_id, str):
+            clock.before_read(app.db, scope, order_id)  # ask about the order as it is now, not as last seen
         text = app.db.run_read(question, scope=scope, **args)
     except Exception:
         log.exception("order_change.confirmation_failed")

@@ -14,7 +14,7 @@ from shopmcp.models import concise
 from shopmcp.models.checkout_public import ShippingAddress
 from shopmcp.models.order_public import CancelReason, OrderList, OrderStatusName, OrderView
 from shopmcp.services import checkout, orders
-from shopmcp.services.orders import after_delivery, amend, items
+from shopmcp.services.orders import after_delivery, amend, clock, items
 from shopmcp.tools.checkout import CouldNotAsk, NotAsked
 from shopmcp.tools.confirm import ConfirmChange, ask, require_confirmed
 from shopmcp.tools.decorator import DESTRUCTIVE_IDEMPOTENT, READ_ONLY, shop_tools
@@ -50,7 +50,9 @@ def register(server: MCPServer[AppContext], app: AppContext) -> None:
         detail: DetailParam = "concise",
     ) -> OrderList:
         """This session's orders, newest first: status, item count, total. detail=full adds titles."""
-        listed = app.db.run_read(orders.list_orders, scope=scope, status=status, limit=limit, cursor=cursor)
+        listed = clock.read_up_to_date(
+            app.db, orders.list_orders, scope=scope, status=status, limit=limit, cursor=cursor
+        )
         return concise.order_list(listed, detail)
 
     @tool(READ_ONLY)
@@ -59,7 +61,7 @@ def register(server: MCPServer[AppContext], app: AppContext) -> None:
 
         detail=full adds amounts, shipments, address, payments, history.
         """
-        return concise.order(app.db.run_read(orders.get_order, scope=scope, order_id=order_id), detail)
+        return concise.order(clock.read_up_to_date(app.db, orders.get_order, scope=scope, order_id=order_id), detail)
 
     @tool(DESTRUCTIVE_IDEMPOTENT)
     def cancel_order(

@@ -12,6 +12,7 @@ from shopmcp.models.order_public import (
 )
 from shopmcp.services import stock
 from shopmcp.services.catalog.aggregates import refresh_products
+from shopmcp.services.orders import clock
 from shopmcp.services.orders.read import order_not_found, order_view, payment_entries, require_order
 from shopmcp.services.orders.status import OrderStatus, change_status
 from shopmcp.services.payments import PaymentProvider
@@ -98,9 +99,11 @@ def restock(tx: Session, order: Order) -> None:
 
 
 def advance_order(*, tx: Session, order_id: str, to: OrderStatus, note: str = "") -> OrderView:
-    """Fulfilment: move an order on (processing, shipped, delivered). Not a tool; for back-office code and tests."""
+    """Fulfilment now: move an order on to processing, shipped (with its shipment) or delivered, through the
+    moves between. Not a tool; for back-office code, harnesses (`shopmcp orders advance`) and tests.
+    """
     order = tx.exec(select(Order).where(Order.id == order_id).with_for_update()).first()
     if order is None:
         raise order_not_found(order_id)
-    change_status(tx, order, to, note=note)
+    clock.advance(tx, order, to, note=note)
     return order_view(tx, order)

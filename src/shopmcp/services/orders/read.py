@@ -33,6 +33,7 @@ from shopmcp.models.order_public import (
 )
 from shopmcp.services.cart.snapshot import SnapshotShipment
 from shopmcp.services.cart.views import shipment_views
+from shopmcp.services.orders.clock import catch_up, due_in_session, note_due
 from shopmcp.services.orders.status import OrderStatus, can_change
 from shopmcp.services.shopping_sessions import Scope, require_session
 
@@ -44,18 +45,28 @@ def order_not_found(order_id: str) -> ShopError:
 
 
 def require_order(tx: Session, session_id: str, order_id: str, *, lock: bool = False) -> Order:
+    """The session's order `order_id`, else `not_found`.
+
+    With `lock` (a change of the order follows), the row is locked and the order first makes the
+    moves the order clock has due for it, so the change sees the order as it is now.
+    """
     statement = select(Order).where(Order.id == order_id, Order.session_id == session_id)
     if lock:
         statement = statement.with_for_update()
     order = tx.exec(statement).first()
     if order is None:
         raise order_not_found(order_id)
+    if lock:
+        catch_up(tx, order)
     return order
 
 
-def get_order(*, tx: Session, scope: Scope, order_id: str) -> OrderView:
+def get_order(*, tx: Session, scope: Scope, order_id: str, moves_due: list[str] | None = None) -> OrderView:
+    """The session's order `order_id`; its id goes to `moves_due` if the order clock has a move due for it."""
     row = require_session(tx, scope)
-    return order_view(tx, require_order(tx, row.id, order_id))
+    order = require_order(tx, row.id, order_id)
+    note_due(tx, order, moves_due)
+    return order_view(tx, order)
 
 
 def order_lines(tx: Session, order: Order) -> list[OrderLine]:
@@ -125,7 +136,7 @@ def order_view(tx: Session, order: Order) -> OrderView:
         cancel_reason=_reason(order.cancel_reason),
         history=[StatusChange(status=_status_name(h.to_status), at=h.changed_at, note=h.note) for h in history],
         fulfilments=[
-            Fulfilment(tracking_ids=list(f.tracking_ids), variant_ids=list(f.variant_ids))
+            Fulfilment(tracking_ids=list(f.tracking_ids), carrier=f.carrier, variant_ids=list(f.variant_ids))
             for f in tx.exec(
                 select(OrderFulfilment)
                 .where(OrderFulfilment.order_id == order.id)
@@ -215,10 +226,22 @@ def _reason(reason: str | None) -> CancelReason | None:
 
 
 def list_orders(
-    *, tx: Session, scope: Scope, status: OrderStatusName | None, limit: int, cursor: str | None
+    *,
+    tx: Session,
+    scope: Scope,
+    status: OrderStatusName | None,
+    limit: int,
+    cursor: str | None,
+    moves_due: list[str] | None = None,
 ) -> OrderList:
-    """The session's orders, newest first, `limit` per page, continuing after `cursor`."""
+    """The session's orders, newest first, `limit` per page, continuing after `cursor`.
+
+    The ids of the page's orders with a move due go to `moves_due`; with a `status`, those of all the
+    session's orders (a move can bring an order into or out of the status asked for).
+    """
     row = require_session(tx, scope)
+    if moves_due is not None and status is not None:
+        moves_due.extend(due_in_session(tx, row.id))
     statement = select(Order).where(Order.session_id == row.id)
     if status is not None:
         statement = statement.where(Order.status == status)
@@ -232,6 +255,9 @@ def list_orders(
         )
     orders = tx.exec(statement.order_by(col(Order.placed_at).desc(), col(Order.id).desc()).limit(limit + 1)).all()
     page = list(orders[:limit])
+    if status is None:
+        for order in page:
+            note_due(tx, order, moves_due)
     summaries = _summaries(tx, page)
     next_cursor = encode_order_cursor(page[-1]) if len(orders) > limit else None
     return OrderList(session_id=row.id, orders=summaries, next_cursor=next_cursor)

@@ -74,8 +74,11 @@ def record_placed(tx: Session, order: Order, *, at: datetime) -> None:
     tx.add(OrderStatusChange(order_id=order.id, from_status=None, to_status=OrderStatus.PLACED.value, changed_at=at))
 
 
-def change_status(tx: Session, order: Order, to: OrderStatus, *, note: str = "") -> None:
-    """Move `order` to `to`, or raise `order_not_cancellable` / `invalid_input` when the move is not allowed."""
+def change_status(tx: Session, order: Order, to: OrderStatus, *, note: str = "", at: datetime | None = None) -> None:
+    """Move `order` to `to`, or raise `order_not_cancellable` / `invalid_input` when the move is not allowed.
+
+    `at` is when the move happened, if not now (the order clock records a move at its scheduled time).
+    """
     current = OrderStatus(order.status)
     if not can_change(current, to):
         code = ErrorCode.ORDER_NOT_CANCELLABLE if to == OrderStatus.CANCELLED else ErrorCode.INVALID_INPUT
@@ -86,7 +89,7 @@ def change_status(tx: Session, order: Order, to: OrderStatus, *, note: str = "")
             resolution=Resolution.UNRECOVERABLE,
             details={"order_id": order.id, "status": current.value},
         )
-    now = utcnow()
+    now = at or utcnow()
     order.status = to.value
     order.updated_at = now
     tx.add(order)
