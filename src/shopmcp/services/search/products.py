@@ -41,6 +41,7 @@ from shopmcp.models.catalog_public import CategoryRef, PriceRange, ProductSummar
 from shopmcp.services.catalog.for_sale import is_listed
 from shopmcp.services.catalog.taxonomy import normalize_name, resolve_brand, resolve_category
 from shopmcp.services.search import relax
+from shopmcp.services.search.attributes import with_matched_attributes
 from shopmcp.services.search.facets import SearchStats, compute_stats
 from shopmcp.services.search.meaning import MIN_SIMILARITY_ALONE, by_meaning, understood
 from shopmcp.services.search.query import MAX_TERMS, ColumnHint, ParsedQuery, Term, column_hint, parse_query
@@ -150,6 +151,12 @@ def search_products(
     *, tx: Session, request: SearchRequest, currency: str, features: SearchFeatures = SearchFeatures()
 ) -> SearchResult:
     """Find listed products by text and filters; see the module docstring for how."""
+    result = _search(tx, request, currency, features)
+    result.items = with_matched_attributes(tx, result.items, request.query)
+    return result
+
+
+def _search(tx: Session, request: SearchRequest, currency: str, features: SearchFeatures) -> SearchResult:
     notes: list[str] = []
     if features.price_words and request.min_price is None and request.max_price is None and request.query:
         price = find_price_words(request.query)

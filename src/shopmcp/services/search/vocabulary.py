@@ -1,7 +1,7 @@
 """The catalog's own words, for correcting a query: typos, split and joined forms, option values.
 
 Built from the words that name products (titles, brands, category names,
-variant option values) once per process and catalog, and rebuilt when
+attribute values, variant option values) once per process and catalog, and rebuilt when
 products or variants are added (their largest ids, read from the end of
 their indexes before each use). Titles edited in place, or products deleted,
 are seen at the next addition or after `forget`. Only searches that found too few
@@ -34,11 +34,29 @@ MAX_WORDS = 50_000
 MAX_TWO_EDIT_WORDS = 10_000
 """Words indexed for two edits (their two-deletion strings are many): the most frequent ones."""
 
+NAMING_WORDS = 6
+"""Attribute values of at most this many words join the vocabulary."""
+
 _WORD = re.compile(r"[^\W_]+")
 
 
 def words_of(text: str) -> list[str]:
     return [word.lower() for word in _WORD.findall(text)]
+
+
+def attribute_text(attributes: object) -> str:
+    """The words of a product's attribute values (strings and numbers, as the search index holds them)."""
+    if isinstance(attributes, dict):
+        return " ".join(attribute_text(value) for value in attributes.values())
+    if isinstance(attributes, list):
+        return " ".join(attribute_text(value) for value in attributes)
+    if isinstance(attributes, str):
+        # A value of a few words names something (a material, a switch type); a longer one is prose
+        # (an SEO description), left out as descriptions are.
+        return attributes if len(attributes.split()) <= NAMING_WORDS else ""
+    if isinstance(attributes, int | float) and not isinstance(attributes, bool):
+        return str(attributes)
+    return ""
 
 
 def allowed_edits(word: str) -> int:
@@ -169,13 +187,13 @@ def _build(tx: Session) -> Vocabulary:
     counts: Counter[str] = Counter()
     products = 0
     names = (
-        select(col(Product.title), col(Brand.name), col(Category.name))
+        select(col(Product.title), col(Brand.name), col(Category.name), col(Product.attributes))
         .outerjoin(Brand, col(Brand.id) == col(Product.brand_id))
         .outerjoin(Category, col(Category.id) == col(Product.category_id))
     )
-    for title, brand, category in tx.execute(names):
+    for title, brand, category, attributes in tx.execute(names):
         products += 1
-        counts.update(set(words_of(f"{title} {brand or ''} {category or ''}")))
+        counts.update(set(words_of(f"{title} {brand or ''} {category or ''} {attribute_text(attributes)}")))
     options: dict[str, set[tuple[str, str]]] = defaultdict(set)
     lowered = func.lower(col(VariantOption.value))
     grouped = select(
