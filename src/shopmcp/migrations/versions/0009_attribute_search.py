@@ -4,7 +4,8 @@ Revision ID: 0009
 Revises: 0008
 
 SQLite: FTS5 cannot add a column, so `product_fts` is made again with a fifth column, `attributes`
-(the product's attribute values: strings and numbers, not keys or booleans), filled from `product`,
+(the product's attribute values that are strings: not keys, numbers or booleans, which
+without their unit, named only by the key, would match any number in a query), filled from `product`,
 and its triggers made again (an attribute edit now re-indexes the product). PostgreSQL: the
 `search_vector` trigger adds the values with weight C (as the category path: below title and
 brand, above the description) and fires on attribute edits; products with attributes are
@@ -28,7 +29,7 @@ _TOKENIZE = "tokenize = 'porter unicode61 remove_diacritics 2'"
 _SQLITE_ATTRIBUTES = (
     "coalesce((SELECT group_concat(value, ' ') FROM json_tree("
     "CASE WHEN json_valid(new.attributes) THEN new.attributes ELSE '{}' END"
-    ") WHERE type IN ('text', 'integer', 'real')), '')"
+    ") WHERE type = 'text'), '')"
 )
 _SQLITE_VALUES = f"""
             new.id, new.title,
@@ -119,7 +120,7 @@ def _postgres_ddl(attributes: str, update_of: str) -> list[str]:
 
 
 _POSTGRES_ATTRIBUTES = """ ||
-            setweight(jsonb_to_tsvector('english', coalesce(NEW.attributes, '{}'::jsonb), '["string", "numeric"]'),
+            setweight(jsonb_to_tsvector('english', coalesce(NEW.attributes, '{}'::jsonb), '["string"]'),
                 'C')"""
 
 

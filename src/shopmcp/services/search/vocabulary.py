@@ -12,8 +12,8 @@ Typos are looked up the SymSpell way: every vocabulary word is indexed under
 the strings one or two deletions make of it, and a query word's own
 deletions are looked up there, so a lookup costs a few dozen dictionary
 probes, not a pass over the vocabulary. Edits allowed: one from 5 letters,
-two from 9 (as Meilisearch and Algolia do); shorter words are never
-corrected.
+two from 9 (as Meilisearch and Algolia do), a typo on the first letter
+counting as two (as Meilisearch counts it); shorter words are never corrected.
 """
 
 import math
@@ -45,7 +45,8 @@ def words_of(text: str) -> list[str]:
 
 
 def attribute_text(attributes: object) -> str:
-    """The words of a product's attribute values (strings and numbers, as the search index holds them)."""
+    """The words of a product's attribute values (strings, as the search index holds them; a number
+    without its unit, which only the key names, would match any number in a query)."""
     if isinstance(attributes, dict):
         return " ".join(attribute_text(value) for value in attributes.values())
     if isinstance(attributes, list):
@@ -54,8 +55,6 @@ def attribute_text(attributes: object) -> str:
         # A value of a few words names something (a material, a switch type); a longer one is prose
         # (an SEO description), left out as descriptions are.
         return attributes if len(attributes.split()) <= NAMING_WORDS else ""
-    if isinstance(attributes, int | float) and not isinstance(attributes, bool):
-        return str(attributes)
     return ""
 
 
@@ -96,6 +95,8 @@ class Vocabulary:
     counts: dict[str, int]
     options: dict[str, set[tuple[str, str]]]
     """A word of an option value -> the (option name, lower-cased value) pairs holding it."""
+    attribute_only: frozenset[str] = frozenset()
+    """Words only attribute values hold: a typo is read as one only when no naming word is as close."""
     _deleted: dict[str, set[str]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -134,10 +135,23 @@ class Vocabulary:
             candidates |= self._deleted.get(probe, set())
         scored = []
         for candidate in candidates:
-            distance = edit_distance(word, candidate, limit)
+            # A typo on the first letter counts twice, as Meilisearch counts it: people rarely get
+            # a word's first letter wrong, and a changed one usually names another thing.
+            distance = edit_distance(word, candidate, limit) + (candidate[:1] != word[:1])
             if distance <= limit:
-                scored.append((distance, -self.counts.get(candidate, 0), candidate))
-        return min(scored)[2] if scored else None
+                scored.append((distance, candidate in self.attribute_only, -self.counts.get(candidate, 0), candidate))
+        return min(scored)[-1] if scored else None
+
+    def complete(self, word: str) -> str | None:
+        """The commonest catalog word that `word` begins, naming words before attribute-only ones, or None."""
+        if not word.isalpha():
+            return None
+        longer = [
+            (candidate in self.attribute_only, -count, candidate)
+            for candidate, count in self.counts.items()
+            if len(candidate) > len(word) and candidate.startswith(word)
+        ]
+        return min(longer)[-1] if longer else None
 
     def split(self, word: str) -> tuple[str, str] | None:
         """`word` as two catalog words ("tshirt" -> "t", "shirt"), the most common split, or None."""
@@ -191,9 +205,12 @@ def _build(tx: Session) -> Vocabulary:
         .outerjoin(Brand, col(Brand.id) == col(Product.brand_id))
         .outerjoin(Category, col(Category.id) == col(Product.category_id))
     )
+    named: set[str] = set()
     for title, brand, category, attributes in tx.execute(names):
         products += 1
-        counts.update(set(words_of(f"{title} {brand or ''} {category or ''} {attribute_text(attributes)}")))
+        naming = set(words_of(f"{title} {brand or ''} {category or ''}"))
+        named |= naming
+        counts.update(naming | set(words_of(attribute_text(attributes))))
     options: dict[str, set[tuple[str, str]]] = defaultdict(set)
     lowered = func.lower(col(VariantOption.value))
     grouped = select(
@@ -204,4 +221,5 @@ def _build(tx: Session) -> Vocabulary:
             options[word].add((name, value))
             counts[word] += int(count)
     kept = dict(counts.most_common(MAX_WORDS))
-    return Vocabulary(products=products, counts=kept, options=dict(options))
+    attribute_only = frozenset(kept) - named - set(options)
+    return Vocabulary(products=products, counts=kept, options=dict(options), attribute_only=attribute_only)
