@@ -254,8 +254,10 @@ def _relaxed(
     filters, hints, _ = _filters(tx, request, currency)
     relaxed = relax.plan(tx, parsed, dialect, relax=features.relax, typos=features.typos, cap=COUNT_CAP)
     changed = bool(relaxed.stop_words or relaxed.missing or relaxed.corrections or relaxed.option_pairs)
-    # Meaning reads the query as corrected ("labtop" -> laptop): a misspelling's pieces mean little.
-    request = replace(request, query=related.as_corrected(request.query, relaxed.corrections))
+    # A query the model cannot read is read as corrected ("labtop" -> laptop): a misspelling's pieces
+    # mean little. One it can read stays as said: what the person asked, not what the words guessed.
+    if relaxed.corrections and not understood(request.query):
+        request = replace(request, query=related.as_corrected(request.query, relaxed.corrections))
     meaning = by_meaning(tx, request.query, filters) if features.semantic and request.sort == "relevance" else []
     # Whether meaning can tell the words found from what was asked for (`search.related`).
     judged = features.relax and bool(relaxed.units) and request.sort == "relevance" and features.semantic
