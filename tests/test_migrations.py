@@ -115,3 +115,38 @@ def test_0005_keeps_the_orders_a_store_already_has(empty_database: Database) -> 
         connection.execute(text("UPDATE customer_order SET status = 'return_requested'"))
     with pytest.raises(IntegrityError), engine.begin() as connection:
         connection.execute(text("UPDATE customer_order SET status = 'lost'"))
+
+
+def _finds(db: Database, word: str) -> list[int]:
+    sql = (
+        "SELECT rowid FROM product_fts WHERE product_fts MATCH :word"
+        if db.dialect == "sqlite"
+        else "SELECT id FROM product WHERE search_vector @@ plainto_tsquery('english', :word)"
+    )
+    with db.engine.connect() as connection:
+        return [row[0] for row in connection.execute(text(sql), {"word": word})]
+
+
+def test_attribute_values_become_searchable_for_products_made_before_0009_and_not_after_undoing_it(
+    empty_database: Database,
+) -> None:
+    migrations.upgrade(empty_database.engine, "0008")
+    with empty_database.engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO product (id, handle, title, description, attributes, rating, review_count, tags, "
+                "status, currency, offer_count, in_stock, created_at) VALUES (7, 'mug', 'Mug', '', "
+                """'{"glaze": "Celadon", "size_ml": 350, "dishwasher": true}', 0, 0, '[]', 'active', 'USD', 0, """
+                "false, CURRENT_TIMESTAMP)"
+            )
+        )
+    assert _finds(empty_database, "celadon") == []
+
+    migrations.upgrade(empty_database.engine)
+    assert _finds(empty_database, "celadon") == [7]
+    assert _finds(empty_database, "350") == []  # numbers and booleans are not words without their key
+    assert _finds(empty_database, "mug") == [7]
+
+    migrations.downgrade(empty_database.engine, "0008")
+    assert _finds(empty_database, "celadon") == []
+    assert _finds(empty_database, "mug") == [7]

@@ -86,6 +86,12 @@ class ProductSummary(BaseModel):
         description="Option values of this product's variants that words of the query matched, e.g. "
         '{"color": "Purple"}; pass them as `options` or pick that variant. Absent when no option word matched.',
     )
+    matched_attributes: dict[str, str] | None = Field(
+        default=None,
+        exclude_if=lambda value: value is None,
+        description='Attribute values that words of the query matched and the title does not hold, e.g. {"material": '
+        '"Merino wool"}. Absent otherwise.',
+    )
 
 
 class FacetValue(BaseModel):

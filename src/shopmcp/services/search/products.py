@@ -40,7 +40,8 @@ from shopmcp.models.catalog import Brand, Category, Product, VariantOption
 from shopmcp.models.catalog_public import CategoryRef, PriceRange, ProductSummary, SearchResult, SortOrder
 from shopmcp.services.catalog.for_sale import is_listed
 from shopmcp.services.catalog.taxonomy import normalize_name, resolve_brand, resolve_category
-from shopmcp.services.search import relax
+from shopmcp.services.search import related, relax
+from shopmcp.services.search.attributes import with_matched_attributes
 from shopmcp.services.search.facets import SearchStats, compute_stats
 from shopmcp.services.search.meaning import MIN_SIMILARITY_ALONE, by_meaning, understood
 from shopmcp.services.search.query import MAX_TERMS, ColumnHint, ParsedQuery, Term, column_hint, parse_query
@@ -150,6 +151,12 @@ def search_products(
     *, tx: Session, request: SearchRequest, currency: str, features: SearchFeatures = SearchFeatures()
 ) -> SearchResult:
     """Find listed products by text and filters; see the module docstring for how."""
+    result = _search(tx, request, currency, features)
+    result.items = with_matched_attributes(tx, result.items, request.query)
+    return result
+
+
+def _search(tx: Session, request: SearchRequest, currency: str, features: SearchFeatures) -> SearchResult:
     notes: list[str] = []
     if features.price_words and request.min_price is None and request.max_price is None and request.query:
         price = find_price_words(request.query)
@@ -247,7 +254,15 @@ def _relaxed(
     filters, hints, _ = _filters(tx, request, currency)
     relaxed = relax.plan(tx, parsed, dialect, relax=features.relax, typos=features.typos, cap=COUNT_CAP)
     changed = bool(relaxed.stop_words or relaxed.missing or relaxed.corrections or relaxed.option_pairs)
+    # A query the model cannot read is read as corrected ("labtop" -> laptop): a misspelling's pieces
+    # mean little. One it can read stays as said: what the person asked, not what the words guessed.
+    if relaxed.corrections and not understood(request.query):
+        request = replace(request, query=related.as_corrected(request.query, relaxed.corrections))
     meaning = by_meaning(tx, request.query, filters) if features.semantic and request.sort == "relevance" else []
+    # Whether meaning can tell the words found from what was asked for (`search.related`).
+    judged = features.relax and bool(relaxed.units) and request.sort == "relevance" and features.semantic
+    judged = judged and understood(request.query)
+    set_aside = False
     if not relaxed.units:
         meaning = _clear(meaning)
     if plain is None and not relaxed.units and not meaning:
@@ -255,25 +270,7 @@ def _relaxed(
     if not relaxed.units and not meaning:
         if plain is not None and plain.items:
             return plain
-        categories = relax.nearest_categories(tx, [word for said in relaxed.missing for word in said.split()])
-        hint = (
-            f" Try a broader word, or one of these categories (pass as `category`): {', '.join(categories)}."
-            if categories
-            else " Try a broader word."
-        )
-        stats = compute_stats(
-            tx, select(*_STAT_COLUMNS()).where(false()).cte("matched"), cap=COUNT_CAP, currency=currency
-        )
-        said = _quoted(relaxed.missing) if relaxed.missing else "the query"
-        return SearchResult(
-            items=[],
-            total_count=0,
-            total_count_exact=True,
-            next_cursor=None,
-            sort=request.sort,
-            facets=stats.facets,
-            messages=[*messages, f"No product matches {said}." + hint],
-        )
+        return _nothing_related(tx, request, currency, messages, relaxed.missing)
     if plain is not None and not changed and len(relaxed.units) == 1 and not meaning:
         return plain  # one unit, nothing to drop or correct: relaxing cannot find more
     if not features.relax and (relaxed.missing or not (relaxed.corrections or relaxed.option_pairs)) and not meaning:
@@ -307,14 +304,17 @@ def _relaxed(
             rerank=features.semantic,
         )
         # Fewer than a page: the subsets below list these first, then products matching some words.
-        if found_all.total_count >= request.limit or cursor_from is not None:
+        set_aside = judged and related.unrelated(relaxed, None, [item.id for item in found_all.items], meaning)
+        if set_aside:
+            messages = [*messages, related.too_little(labels)]
+        elif found_all.total_count >= request.limit or cursor_from is not None:
             if relaxed.option_pairs:
                 found_all.items = _with_matched_options(tx, found_all.items, relaxed.option_pairs)
             return found_all
     found: list[relax.Candidate] = []
     best: list[str] = []
     whole = True
-    if relaxed.units and (features.relax or features.typos):
+    if relaxed.units and (features.relax or features.typos) and not set_aside:
         found, best, whole = relax.candidates(
             tx,
             relaxed,
@@ -325,7 +325,12 @@ def _relaxed(
             best_only=request.sort != "relevance",
             every_unit=not features.relax,
         )
+    if found and judged and related.unrelated(relaxed, best, [pid for pid, _, _ in found], meaning):
+        messages = [*messages, related.too_little(best)]
+        found, best = [], []
     meaning = _credible(tx, request.query, found, meaning)
+    if not found and not meaning and plain is not None and not plain.items:
+        return _nothing_related(tx, request, currency, messages, [*relaxed.missing, *(u.said for u in relaxed.units)])
     if (
         plain is not None
         and len(found) <= plain.total_count
@@ -367,6 +372,29 @@ def _relaxed(
         sort=request.sort,
         facets=stats.facets,
         messages=messages,
+    )
+
+
+def _nothing_related(
+    tx: Session, request: SearchRequest, currency: str, messages: list[str], missing: list[str]
+) -> SearchResult:
+    """An empty answer whose `messages` say what matched nothing and what to try instead."""
+    categories = relax.nearest_categories(tx, [word for said in missing for word in said.split()])
+    hint = (
+        f" Try a broader word, or one of these categories (pass as `category`): {', '.join(categories)}."
+        if categories
+        else " Try a broader word."
+    )
+    stats = compute_stats(tx, select(*_STAT_COLUMNS()).where(false()).cte("matched"), cap=COUNT_CAP, currency=currency)
+    said = _quoted(missing) if missing else "the query"
+    return SearchResult(
+        items=[],
+        total_count=0,
+        total_count_exact=True,
+        next_cursor=None,
+        sort=request.sort,
+        facets=stats.facets,
+        messages=[*messages, f"No product matches {said}." + hint],
     )
 
 

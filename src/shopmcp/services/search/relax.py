@@ -30,9 +30,9 @@ from sqlalchemy import ColumnElement, Integer, and_, func, literal, or_, select
 from sqlmodel import Session, col
 
 from shopmcp.models.catalog import Category, Product, VariantOption
-from shopmcp.services.search.query import ColumnHint, ParsedQuery, Term
+from shopmcp.services.search.query import MIN_PREFIX_LENGTH, ColumnHint, ParsedQuery, Term
 from shopmcp.services.search.text import text_search
-from shopmcp.services.search.vocabulary import Vocabulary, edit_distance, vocabulary
+from shopmcp.services.search.vocabulary import ONE_TYPO_FROM, Vocabulary, edit_distance, vocabulary
 from shopmcp.services.search.words import is_stop_word
 
 SUBSET_UNITS = 6
@@ -134,31 +134,45 @@ def plan(tx: Session, query: ParsedQuery, dialect: str, *, relax: bool, typos: b
             continue
         if not typos:
             continue
-        fixed = _fix(unit.clause, vocab)
-        if fixed is not None:
+        for fixed in _fixes(unit.clause, vocab, last=unit is units[-1]):
             matches = _count(tx, dialect, fixed, cap)
             if matches:
                 result.corrections.append((unit.said, _label(fixed)))
                 unit.clause, unit.matches = fixed, matches
+                break
     result.units = [unit for unit in units if unit.matches]
     result.missing = [unit.said for unit in units if not unit.matches]
     return result
 
 
-def _fix(clause: tuple[Term, ...], vocab: Vocabulary) -> tuple[Term, ...] | None:
-    """A form of `clause` the catalog holds: a split or joined word, or the nearest word within the allowed typos."""
+def _fixes(clause: tuple[Term, ...], vocab: Vocabulary, *, last: bool) -> list[tuple[Term, ...]]:
+    """Forms of `clause` the catalog may hold, likeliest first; the first that matches is used.
+
+    A split or joined word, the nearest word within the allowed typos (each word of a phrase:
+    "t-shrit" -> "t shirt"), and for the query's last word, too short for typos, the commonest
+    catalog word it starts ("dres" -> dress), as Meilisearch reads a query's last word as a prefix
+    (a prefix query would not do: the stemmer makes "dres*" into "dre*", which matches "dreamy").
+    """
     if len(clause) != 1 or clause[0].prefix:
-        return None
+        return []
     words = clause[0].words
     if len(words) > 1:
         joined = "".join(words)
-        return (Term(words=(joined,)),) if joined in vocab else None
+        fixes: list[tuple[Term, ...]] = [(Term(words=(joined,)),)] if joined in vocab else []
+        spelled = tuple(vocab.correct(word) or word for word in words)
+        return fixes + ([(Term(words=spelled),)] if spelled != words else [])
     word = words[0]
+    fixes = []
     split = vocab.split(word)
     if split is not None:
-        return (Term(words=split),)
+        fixes.append((Term(words=split),))
     corrected = vocab.correct(word)
-    return (Term(words=(corrected,)),) if corrected else None
+    if corrected:
+        fixes.append((Term(words=(corrected,)),))
+    completed = vocab.complete(word) if last and MIN_PREFIX_LENGTH < len(word) < ONE_TYPO_FROM else None
+    if completed:
+        fixes.append((Term(words=(completed,)),))
+    return fixes
 
 
 def option_condition(pairs: tuple[tuple[str, str], ...] | list[tuple[str, str]]) -> ColumnElement[bool]:

@@ -53,8 +53,8 @@ from shopmcp.services.search import query as search_query
 from shopmcp.services.search.query import ColumnHint, ParsedQuery
 from shopmcp.services.search.sql import OrderedJoin, ordered_join
 
-BM25_WEIGHTS = (10.0, 5.0, 2.0, 1.0)
-"""FTS5 column weights: title, brand, category path, description."""
+BM25_WEIGHTS = (10.0, 5.0, 2.0, 1.0, 2.0)
+"""FTS5 column weights: title, brand, category path, description, attribute values (migration 0009)."""
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,7 @@
 """The catalog's own words, for correcting a query: typos, split and joined forms, option values.
 
 Built from the words that name products (titles, brands, category names,
-variant option values) once per process and catalog, and rebuilt when
+attribute values, variant option values) once per process and catalog, and rebuilt when
 products or variants are added (their largest ids, read from the end of
 their indexes before each use). Titles edited in place, or products deleted,
 are seen at the next addition or after `forget`. Only searches that found too few
@@ -12,8 +12,8 @@ Typos are looked up the SymSpell way: every vocabulary word is indexed under
 the strings one or two deletions make of it, and a query word's own
 deletions are looked up there, so a lookup costs a few dozen dictionary
 probes, not a pass over the vocabulary. Edits allowed: one from 5 letters,
-two from 9 (as Meilisearch and Algolia do); shorter words are never
-corrected.
+two from 9 (as Meilisearch and Algolia do), a typo on the first letter
+counting as two (as Meilisearch counts it); shorter words are never corrected.
 """
 
 import math
@@ -34,11 +34,28 @@ MAX_WORDS = 50_000
 MAX_TWO_EDIT_WORDS = 10_000
 """Words indexed for two edits (their two-deletion strings are many): the most frequent ones."""
 
+NAMING_WORDS = 6
+"""Attribute values of at most this many words join the vocabulary."""
+
 _WORD = re.compile(r"[^\W_]+")
 
 
 def words_of(text: str) -> list[str]:
     return [word.lower() for word in _WORD.findall(text)]
+
+
+def attribute_text(attributes: object) -> str:
+    """The words of a product's attribute values (strings, as the search index holds them; a number
+    without its unit, which only the key names, would match any number in a query)."""
+    if isinstance(attributes, dict):
+        return " ".join(attribute_text(value) for value in attributes.values())
+    if isinstance(attributes, list):
+        return " ".join(attribute_text(value) for value in attributes)
+    if isinstance(attributes, str):
+        # A value of a few words names something (a material, a switch type); a longer one is prose
+        # (an SEO description), left out as descriptions are.
+        return attributes if len(attributes.split()) <= NAMING_WORDS else ""
+    return ""
 
 
 def allowed_edits(word: str) -> int:
@@ -78,6 +95,8 @@ class Vocabulary:
     counts: dict[str, int]
     options: dict[str, set[tuple[str, str]]]
     """A word of an option value -> the (option name, lower-cased value) pairs holding it."""
+    attribute_only: frozenset[str] = frozenset()
+    """Words only attribute values hold: a typo is read as one only when no naming word is as close."""
     _deleted: dict[str, set[str]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -116,10 +135,23 @@ class Vocabulary:
             candidates |= self._deleted.get(probe, set())
         scored = []
         for candidate in candidates:
-            distance = edit_distance(word, candidate, limit)
+            # A typo on the first letter counts twice, as Meilisearch counts it: people rarely get
+            # a word's first letter wrong, and a changed one usually names another thing.
+            distance = edit_distance(word, candidate, limit) + (candidate[:1] != word[:1])
             if distance <= limit:
-                scored.append((distance, -self.counts.get(candidate, 0), candidate))
-        return min(scored)[2] if scored else None
+                scored.append((distance, candidate in self.attribute_only, -self.counts.get(candidate, 0), candidate))
+        return min(scored)[-1] if scored else None
+
+    def complete(self, word: str) -> str | None:
+        """The commonest catalog word that `word` begins, naming words before attribute-only ones, or None."""
+        if not word.isalpha():
+            return None
+        longer = [
+            (candidate in self.attribute_only, -count, candidate)
+            for candidate, count in self.counts.items()
+            if len(candidate) > len(word) and candidate.startswith(word)
+        ]
+        return min(longer)[-1] if longer else None
 
     def split(self, word: str) -> tuple[str, str] | None:
         """`word` as two catalog words ("tshirt" -> "t", "shirt"), the most common split, or None."""
@@ -169,13 +201,16 @@ def _build(tx: Session) -> Vocabulary:
     counts: Counter[str] = Counter()
     products = 0
     names = (
-        select(col(Product.title), col(Brand.name), col(Category.name))
+        select(col(Product.title), col(Brand.name), col(Category.name), col(Product.attributes))
         .outerjoin(Brand, col(Brand.id) == col(Product.brand_id))
         .outerjoin(Category, col(Category.id) == col(Product.category_id))
     )
-    for title, brand, category in tx.execute(names):
+    named: set[str] = set()
+    for title, brand, category, attributes in tx.execute(names):
         products += 1
-        counts.update(set(words_of(f"{title} {brand or ''} {category or ''}")))
+        naming = set(words_of(f"{title} {brand or ''} {category or ''}"))
+        named |= naming
+        counts.update(naming | set(words_of(attribute_text(attributes))))
     options: dict[str, set[tuple[str, str]]] = defaultdict(set)
     lowered = func.lower(col(VariantOption.value))
     grouped = select(
@@ -186,4 +221,5 @@ def _build(tx: Session) -> Vocabulary:
             options[word].add((name, value))
             counts[word] += int(count)
     kept = dict(counts.most_common(MAX_WORDS))
-    return Vocabulary(products=products, counts=kept, options=dict(options))
+    attribute_only = frozenset(kept) - named - set(options)
+    return Vocabulary(products=products, counts=kept, options=dict(options), attribute_only=attribute_only)
