@@ -51,7 +51,8 @@ def test_a_list_of_ids_joined_first_finds_each_existing_product_once(database: D
     first, second = make(database, f"{word()} mug", f"{word()} cup")
     missing = 10**9
     with database.read() as tx:
-        assert first.id is not None and second.id is not None
+        assert first.id is not None
+        assert second.id is not None
         ids = id_rows(database.dialect, [second.id, first.id, second.id, missing])
         statement = select(col(Product.id)).select_from(ordered_join(ids, Product, col(Product.id) == ids.c.value))
         found = [row[0] for row in tx.execute(statement).all()]
