@@ -8,6 +8,7 @@ from sqlalchemy import ColumnElement, select
 from sqlmodel import Session, col
 
 from shopmcp.models.catalog import Product
+from shopmcp.services.search.sql import id_rows, ordered_join
 from shopmcp.services.search.words import is_stop_word
 
 POOL = 100
@@ -51,6 +52,7 @@ def by_meaning(tx: Session, text: str, filters: list[ColumnElement[bool]]) -> li
     pairs = nearest_products(tx, text, limit=READ, min_similarity=MIN_SIMILARITY)
     if not pairs:
         return []
-    ids = [product_id for product_id, _ in pairs]
-    allowed = {int(row[0]) for row in tx.execute(select(col(Product.id)).where(col(Product.id).in_(ids), *filters))}
+    ids = id_rows(tx.get_bind().dialect.name, [product_id for product_id, _ in pairs])
+    listed = select(col(Product.id)).select_from(ordered_join(ids, Product, col(Product.id) == ids.c.value))
+    allowed = {int(row[0]) for row in tx.execute(listed.where(*filters))}
     return [(product_id, similarity) for product_id, similarity in pairs if product_id in allowed][:POOL]

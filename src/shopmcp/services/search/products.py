@@ -45,6 +45,7 @@ from shopmcp.services.search.attributes import with_matched_attributes
 from shopmcp.services.search.facets import SearchStats, compute_stats
 from shopmcp.services.search.meaning import MIN_SIMILARITY_ALONE, by_meaning, understood
 from shopmcp.services.search.query import MAX_TERMS, ColumnHint, ParsedQuery, Term, column_hint, parse_query
+from shopmcp.services.search.sql import id_rows, ordered_join
 from shopmcp.services.search.synonyms import synonyms as synonym_rules
 from shopmcp.services.search.text import Budget, OutOfTime, SortedPage, TextSearch, filter_led, text_search
 from shopmcp.services.search.words import find_price_words, is_stop_word
@@ -215,7 +216,13 @@ def _plain(
 
     narrowed = len(filters) > 1 and text is not None and text.filters_may_lead  # more than "listed"
     stats = _stats(tx, text, filters, currency, narrowed=narrowed, leader=leader)
-    if ranked:
+    rows: list[PageRow]
+    next_key: list[KeyValue] | None
+    if stats.counted == 0 and not request.cursor:
+        # The count read the same matches the page would; a query whose words never meet (the
+        # usual start of a relaxed search) skips its ranking, 2-6 ms at 100,000 products.
+        rows, next_key = [], None
+    elif ranked:
         rows, next_key = _ranked_page(
             tx, text, filters, request, bound_to, narrowed=narrowed, leader=leader, rerank=rerank and RERANK_PLAIN
         )
@@ -357,7 +364,8 @@ def _relaxed(
     else:
         keyed = _sort_relaxed(tx, [pid for pid, _, _ in found], request, bound_to)
     rows, next_key = _cut(keyed[: request.limit + 1], request.limit)
-    matched = select(*_STAT_COLUMNS()).where(col(Product.id).in_([pid for pid, _, _ in found[: COUNT_CAP + 1]]))
+    listed = id_rows(dialect, [pid for pid, _, _ in found[: COUNT_CAP + 1]])
+    matched = select(*_STAT_COLUMNS()).select_from(ordered_join(listed, Product, col(Product.id) == listed.c.value))
     stats = compute_stats(tx, matched.cte("matched"), cap=COUNT_CAP, currency=currency)
     items = _summaries(tx, rows)
     if relaxed.option_pairs:
@@ -514,12 +522,14 @@ def _relaxed_messages(relaxed: relax.Plan, best: list[str]) -> list[str]:
 def _sort_relaxed(tx: Session, ids: list[int], request: SearchRequest, bound: str) -> list[PageRow]:
     order = _orders()[request.sort]
     key, product_id = order.column, col(Product.id)
-    conditions: list[ColumnElement[bool]] = [product_id.in_(ids)]
+    conditions: list[ColumnElement[bool]] = []
     if request.cursor:
         after_key, after_id = decode_cursor(request.cursor, bound, (order.key_type, int), invalid=invalid_cursor)
         conditions.append(_after(key, product_id, _key_value(order, after_key), int(after_id), order.descending))
     ordering = [key.desc(), product_id.desc()] if order.descending else [key.asc(), product_id.asc()]
-    found = tx.execute(select(product_id, key).where(*conditions).order_by(*ordering).limit(request.limit + 1)).all()
+    listed = id_rows(tx.get_bind().dialect.name, ids)
+    statement = select(product_id, key).select_from(ordered_join(listed, Product, product_id == listed.c.value))
+    found = tx.execute(statement.where(*conditions).order_by(*ordering).limit(request.limit + 1)).all()
     return [(int(row[0]), [_cursor_value(row[1]), int(row[0])]) for row in found]
 
 

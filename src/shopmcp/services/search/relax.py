@@ -31,7 +31,7 @@ from sqlmodel import Session, col
 
 from shopmcp.models.catalog import Category, Product, VariantOption
 from shopmcp.services.search.query import MIN_PREFIX_LENGTH, ColumnHint, ParsedQuery, Term
-from shopmcp.services.search.text import text_search
+from shopmcp.services.search.text import counts_capped, text_search
 from shopmcp.services.search.vocabulary import ONE_TYPO_FROM, Vocabulary, edit_distance, vocabulary
 from shopmcp.services.search.words import is_stop_word
 
@@ -88,11 +88,9 @@ class Plan:
         return [pair for unit in self.units for pair in unit.options]
 
 
-def _count(tx: Session, dialect: str, clause: tuple[Term, ...], cap: int) -> int:
-    search = text_search(dialect, ParsedQuery(clauses=(clause,)))
-    if search.is_void(tx):
-        return 0
-    return search.count_capped(tx, cap)
+def _counts(tx: Session, dialect: str, clauses: list[tuple[Term, ...]], cap: int) -> list[int]:
+    """Each clause's matches, capped, in one statement (a clause of stop words alone matches nothing)."""
+    return counts_capped(tx, [text_search(dialect, ParsedQuery(clauses=(clause,))) for clause in clauses], cap)
 
 
 def plan(tx: Session, query: ParsedQuery, dialect: str, *, relax: bool, typos: bool, cap: int) -> Plan:
@@ -122,8 +120,10 @@ def plan(tx: Session, query: ParsedQuery, dialect: str, *, relax: bool, typos: b
             continue
         units.append(Unit(clause=clause, said=_label(clause)))
         i += 1
+    for unit, matches in zip(units, _counts(tx, dialect, [unit.clause for unit in units], cap), strict=True):
+        unit.matches = matches
+    fixes: list[tuple[Unit, tuple[Term, ...]]] = []
     for unit in units:
-        unit.matches = _count(tx, dialect, unit.clause, cap)
         if unit.matches:
             continue
         word = _plain_word(unit.clause)
@@ -132,14 +132,16 @@ def plan(tx: Session, query: ParsedQuery, dialect: str, *, relax: bool, typos: b
             unit.clause = ()
             unit.matches = vocab.counts.get(word, 1)
             continue
-        if not typos:
-            continue
-        for fixed in _fixes(unit.clause, vocab, last=unit is units[-1]):
-            matches = _count(tx, dialect, fixed, cap)
-            if matches:
-                result.corrections.append((unit.said, _label(fixed)))
-                unit.clause, unit.matches = fixed, matches
-                break
+        if typos:
+            fixes.extend((unit, fixed) for fixed in _fixes(unit.clause, vocab, last=unit is units[-1]))
+    # Every candidate form of every unmatched word counted in one statement; a unit takes its
+    # likeliest form that matches.
+    fixed_units: set[int] = set()
+    for (unit, fixed), matches in zip(fixes, _counts(tx, dialect, [fixed for _, fixed in fixes], cap), strict=True):
+        if matches and id(unit) not in fixed_units:
+            fixed_units.add(id(unit))
+            result.corrections.append((unit.said, _label(fixed)))
+            unit.clause, unit.matches = fixed, matches
     result.units = [unit for unit in units if unit.matches]
     result.missing = [unit.said for unit in units if not unit.matches]
     return result
@@ -218,16 +220,13 @@ def candidates(
     subsets = [tuple(relaxed.units)] if every_unit else _subsets(relaxed.units, vocab)
     whole = len(subsets) == (2 ** min(len(relaxed.units), SUBSET_UNITS)) - 1 and len(relaxed.units) <= SUBSET_UNITS
     empty: list[frozenset[int]] = []
+    # Whether the index holds the words together at all costs 0.1-1 ms a subset; ranking them, 5-10 ms.
+    together = _may_match_each(tx, subsets, relaxed.excluded, dialect)
     for rank, subset in enumerate(subsets):
         members = frozenset(id(unit) for unit in subset)
         if any(known <= members for known in empty):
             continue  # a superset of a subset nothing matches matches nothing
-        # Whether the index holds the words together at all costs 0.1-1 ms; ranking them, 5-10 ms.
-        rows = (
-            _subset_rows(tx, subset, relaxed.excluded, dialect, filters, hints, cap)
-            if _may_match(tx, subset, relaxed.excluded, dialect)
-            else []
-        )
+        rows = _subset_rows(tx, subset, relaxed.excluded, dialect, filters, hints, cap) if together[rank] else []
         if not rows:
             empty.append(members)
         if len(rows) >= cap:
@@ -246,9 +245,19 @@ def candidates(
     return ordered, best, whole
 
 
-def _may_match(tx: Session, subset: tuple[Unit, ...], excluded: tuple[Term, ...], dialect: str) -> bool:
-    clauses = tuple(unit.clause for unit in subset if unit.clause)
-    return not clauses or may_match(tx, ParsedQuery(clauses=clauses, excluded=excluded), dialect)
+def _may_match_each(
+    tx: Session, subsets: list[tuple[Unit, ...]], excluded: tuple[Term, ...], dialect: str
+) -> list[bool]:
+    """`may_match` of each subset's words (true for option words alone), probed in one statement.
+
+    One statement rather than one per subset: the probes are cheap, their round trips and
+    compilations were most of their cost (16 of them for a six-word sentence).
+    """
+    clauses = [tuple(unit.clause for unit in subset if unit.clause) for subset in subsets]
+    probed = [i for i, words in enumerate(clauses) if words]
+    searches = [text_search(dialect, ParsedQuery(clauses=clauses[i], excluded=excluded)) for i in probed]
+    found = dict(zip(probed, counts_capped(tx, searches, 0), strict=True))
+    return [found.get(i, 1) > 0 for i in range(len(subsets))]
 
 
 def may_match(tx: Session, query: ParsedQuery, dialect: str) -> bool:

@@ -1,4 +1,4 @@
-"""SQL shapes search needs that SQLAlchemy does not spell: a join whose loop order is fixed.
+"""SQL shapes search needs that SQLAlchemy does not spell: a join whose loop order is fixed, a list of ids.
 
 SQLite's planner knows nothing about how many rows a full-text MATCH or a
 bounded CTE holds, and without ANALYZE statistics it may start from the
@@ -8,9 +8,12 @@ CROSS JOIN is SQLite's documented way to fix the order of the loops; other
 databases get a plain JOIN and plan it themselves.
 """
 
+import json
+from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import ColumnElement, FromClause
+from sqlalchemy import BigInteger, ColumnElement, FromClause, func, literal
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.selectable import Join
@@ -35,3 +38,17 @@ def ordered_join(left: FromClause, right: Any, onclause: ColumnElement[bool]) ->
     in front of the first JOIN it writes.
     """
     return OrderedJoin(left, getattr(right, "__table__", right), onclause)
+
+
+def id_rows(dialect: str, ids: Iterable[int]) -> Any:
+    """`ids` (sorted, duplicates dropped) as a table of one column, `value`, bound as a single parameter.
+
+    Joined first (`ordered_join(id_rows(...), Product, ...)`), it makes a known list of products
+    drive the lookup. `product.id IN (...)` with other conditions let SQLite's planner, which has no
+    statistics, walk the status index instead: every listed product (100,000 at 100,000) to keep 400
+    neighbours by meaning. One parameter also spares compiling a placeholder per id.
+    """
+    unique = sorted({int(product_id) for product_id in ids})  # in key order: the lookups walk the table forwards
+    if dialect == "sqlite":
+        return func.json_each(literal(json.dumps(unique))).table_valued("value", name="ids")
+    return func.unnest(literal(unique, ARRAY(BigInteger))).table_valued("value", name="ids").render_derived()

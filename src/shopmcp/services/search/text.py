@@ -129,9 +129,20 @@ class TextSearch(ABC):
         """True when the database finds no word to look for in the query (e.g. only stop words)."""
         return False
 
-    @abstractmethod
     def count_capped(self, tx: Session, cap: int) -> int:
         """Products the text matches (any status), counting no further than `cap + 1`."""
+        return int(tx.execute(select(self.count_expression(cap))).scalar_one())
+
+    def count_expression(self, cap: int) -> ColumnElement[Any]:
+        """`count_capped` as an expression, so that several counts share one statement (`counts_capped`)."""
+        if not self.query.has_required:
+            return literal(cap + 1, Integer)  # "everything but": as common as it gets
+        matches = self._matching_ids().limit(cap + 1).subquery()
+        return select(func.count()).select_from(matches).scalar_subquery()
+
+    @abstractmethod
+    def _matching_ids(self) -> Select[Any]:
+        """The ids of the products the text matches, read from the full-text index alone."""
 
     @abstractmethod
     def filter(self) -> ColumnElement[bool]:
@@ -210,11 +221,8 @@ class SqliteTextSearch(TextSearch):
             return search_query.to_fts5(self.query, hints=self.hints)
         return search_query.to_fts5_any(self.query.excluded)
 
-    def count_capped(self, tx: Session, cap: int) -> int:
-        if not self.query.has_required:
-            return cap + 1  # "everything but": as common as it gets
-        matches = select(_fts.c.rowid).where(self._match(self._expression())).limit(cap + 1).subquery()
-        return int(tx.execute(select(func.count()).select_from(matches)).scalar_one())
+    def _matching_ids(self) -> Select[Any]:
+        return select(_fts.c.rowid).where(self._match(self._expression()))
 
     def filter(self) -> ColumnElement[bool]:
         if not self.query.has_required:
@@ -323,11 +331,9 @@ class PostgresTextSearch(TextSearch):
         lexemes = tx.execute(select(func.numnode(self._tsquery(self._text())))).scalar_one()
         return int(lexemes) == 0
 
-    def count_capped(self, tx: Session, cap: int) -> int:
-        if not self.query.has_required:
-            return cap + 1
-        matches = select(col(Product.id)).where(self._match(self._text())).limit(cap + 1).subquery()
-        return int(tx.execute(select(func.count()).select_from(matches)).scalar_one())
+    def _matching_ids(self) -> Select[Any]:
+        # A query of stop words alone (`is_void`) is an empty tsquery, which matches nothing: 0.
+        return select(col(Product.id)).where(self._match(self._text()))
 
     def filter(self) -> ColumnElement[bool]:
         matched = self._match(self._text())
@@ -395,6 +401,14 @@ class PostgresTextSearch(TextSearch):
         return select(
             candidates.c.id, func.min(candidates.c.tier).label("tier"), func.max(candidates.c.score).label("score")
         ).group_by(candidates.c.id)
+
+
+def counts_capped(tx: Session, searches: Sequence[TextSearch], cap: int) -> list[int]:
+    """`count_capped` of each search, in one statement (one round trip, one statement to compile)."""
+    if not searches:
+        return []
+    row = tx.execute(select(*(search.count_expression(cap) for search in searches))).one()
+    return [int(value) for value in row]
 
 
 def _on(cte: Any, ordering: Any) -> Any:
