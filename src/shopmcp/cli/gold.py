@@ -98,19 +98,18 @@ def store_for_grading(
 
     if task.store_format is None:
         return None, None
-    store: dict[str, Any] = db.run_read(tau2_retail.dump)
     installed = installed_retail_dir()
     path = base_path or (installed / "db.json" if installed else None)
-    if path is None:
-        return store, None
-    try:
-        base = base_state(json.loads(path.read_text(encoding="utf-8")))
-    except (json.JSONDecodeError, KeyError, TypeError) as error:
-        raise ValueError(f"--base {path}: not tau2 retail's db.json ({error})") from error
-    try:
-        check_base(task, base)
-    except ValueError:
-        if base_path is not None:
-            raise
-        return store, None  # the installed data is another store than the task's: grade without a base
+    base = None
+    if path is not None:
+        try:
+            base = base_state(json.loads(path.read_text(encoding="utf-8")))
+            check_base(task, base)
+        except (json.JSONDecodeError, KeyError, TypeError) as error:
+            raise ValueError(f"--base {path}: not tau2 retail's db.json ({error!r})") from error
+        except ValueError:
+            if base_path is not None:
+                raise
+            base = None  # the installed data is another store than the task's: grade without a base
+    store: dict[str, Any] = db.run_read(tau2_retail.dump)
     return store, base
