@@ -105,6 +105,8 @@ def test_grade_names_the_differences_until_the_gold_calls_are_made_then_scores_1
     replayed = shopmcp(store_url, "tasks", "replay", "--tasks", str(tasks_file), "--task", "0")
     after = _grade(store_url, tasks_file, "0")
     other_task = _grade(store_url, tasks_file, "24")
+    replayed_too = shopmcp(store_url, "tasks", "replay", "--tasks", str(tasks_file), "--task", "31")
+    both = _grade(store_url, tasks_file, "31", "--base", str(retail_db()))
 
     assert before["score"] == 0.0
     assert before["passed"] is False
@@ -125,14 +127,11 @@ def test_grade_names_the_differences_until_the_gold_calls_are_made_then_scores_1
     assert other_task["conditions"][0]["differences"][0] == (
         f'orders/{EXCHANGED}/status: store "exchange requested", expected "delivered"'
     )
-
-
-def test_a_task_changing_users_and_orders_scores_1_after_its_gold_calls(tasks_file: Path, store_url: str) -> None:
-    replayed = shopmcp(store_url, "tasks", "replay", "--tasks", str(tasks_file), "--task", "31")
-    graded = _grade(store_url, tasks_file, "31", "--base", str(retail_db()))
-
-    assert replayed.returncode == 0, replayed.stderr
-    assert graded["score"] == 1.0, graded["conditions"][0]["differences"]
+    # Task 31 changes a user and orders; they are as expected, and only task 0's order differs.
+    assert replayed_too.returncode == 0, replayed_too.stderr
+    assert both["score"] == 0.0
+    assert len(both["conditions"][0]["differences"]) == 5
+    assert all(line.startswith(f"orders/{EXCHANGED}/") for line in both["conditions"][0]["differences"])
 
 
 def test_without_the_base_grading_names_the_changed_records_and_says_others_differ(tasks_file: Path) -> None:
