@@ -26,9 +26,11 @@ def normalized(value: Any) -> Any:
     return value
 
 
-def state_sha256(state: dict[str, Any]) -> str:
+def state_sha256(state: dict[str, Any], *, is_normalized: bool = False) -> str:
     """sha256 of the normalized state as canonical JSON (sorted keys; list order counts)."""
-    text = json.dumps(normalized(state), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    text = json.dumps(
+        state if is_normalized else normalized(state), sort_keys=True, separators=(",", ":"), ensure_ascii=False
+    )
     return hashlib.sha256(text.encode()).hexdigest()
 
 

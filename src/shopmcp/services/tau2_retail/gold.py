@@ -116,9 +116,13 @@ def _arguments(name: str, args: dict[str, Any], user: dict[str, Any]) -> tuple[d
     return call, external_ids
 
 
-def tau2_final_state(db_path: Path, actions: list[dict[str, Any]]) -> tuple[dict[str, Any], dict[int, str]]:
-    """tau2's users and orders after `actions` on a fresh copy of db.json, by its own tools in-process;
-    and its refusals by action index (gold sequences hold some; a refused action changes nothing)."""
+def tau2_final_state(
+    db_path: Path, actions: list[dict[str, Any]], base: dict[str, Any] | None = None
+) -> tuple[dict[str, Any], dict[int, str]]:
+    """tau2's users and orders after `actions` on a fresh copy of db.json, by its own tools in-process
+    (normalized, `final_state.normalized`); and its refusals by action index (gold sequences hold some;
+    a refused action changes nothing). Given `base` (db.json's users and orders, normalized), records
+    equal to it are taken from it rather than normalized again: most of the store, and the slow part."""
     from tau2.domains.retail.data_model import RetailDB
     from tau2.domains.retail.tools import RetailTools
 
@@ -129,11 +133,14 @@ def tau2_final_state(db_path: Path, actions: list[dict[str, Any]]) -> tuple[dict
             getattr(tools, action["name"])(**action["arguments"])
         except Exception as exc:  # tau2 refuses with plain exceptions
             refused[index] = f"{action['name']}: {exc}"
-    state = {
-        "users": {key: user.model_dump(exclude_none=True) for key, user in tools.db.users.items()},
-        "orders": {key: order.model_dump(exclude_none=True) for key, order in tools.db.orders.items()},
-    }
-    return normalized(state), refused
+    records = {"users": tools.db.users, "orders": tools.db.orders}
+    state: dict[str, Any] = {kind: {} for kind in records}
+    for kind, by_id in records.items():
+        known = (base or {}).get(kind, {})
+        for key, record in by_id.items():
+            dumped = record.model_dump(exclude_none=True)
+            state[kind][key] = known[key] if known.get(key) == dumped else normalized(dumped)
+    return state, refused
 
 
 def read_tasks(tasks_path: Path) -> list[dict[str, Any]]:
@@ -180,13 +187,15 @@ def convert(tasks_path: Path, db_path: Path) -> list[ShoppingTask]:
     converted = []
     for task in raw:
         actions = (task.get("evaluation_criteria") or {}).get("actions") or []
-        final, _refused = tau2_final_state(db_path, actions)
+        final, _refused = tau2_final_state(db_path, actions, base)
         changed = {
             kind: {key: record for key, record in final[kind].items() if base[kind].get(key) != record}
             for kind in ("users", "orders")
         }
         condition = FinalStateEquals(
-            sha256=state_sha256(final), base_sha256=base_sha256, changed={k: v for k, v in changed.items() if v}
+            sha256=state_sha256(final, is_normalized=True),
+            base_sha256=base_sha256,
+            changed={k: v for k, v in changed.items() if v},
         )
         calls = [call for action in actions if (call := gold_call(action, data)) is not None]
         converted.append(
