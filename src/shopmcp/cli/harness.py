@@ -45,9 +45,9 @@ def add_harness(commands: "argparse._SubParsersAction[argparse.ArgumentParser]")
     digest.add_argument("--session", help="Hash only this session's export.")
     digest.set_defaults(handler=_state_hash)
 
-    tasks = commands.add_parser("tasks", help="Shopping tasks: grade a session against its task.").add_subparsers(
-        required=True
-    )
+    tasks = commands.add_parser(
+        "tasks", help="Shopping tasks: list, grade, convert (tau2-bench retail) and replay their gold calls."
+    ).add_subparsers(required=True)
     grade = tasks.add_parser(
         "grade", help="Score a session, or the store's final state, against a task (JSON: score 0..1, each condition)."
     )
