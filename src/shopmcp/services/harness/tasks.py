@@ -11,6 +11,10 @@ needs nothing but that JSON. Each condition passes or fails on its own, with a
 reason; the score is the share that passed (partial credit). Conditions about
 orders look at the session's orders that are not cancelled ("active"), unless
 they say otherwise.
+
+A task converted from another benchmark (`services.tau2_retail.gold`) also lists its gold
+`expected_calls`, and has a `final_state_equals` condition: it grades the whole store's records
+(its tau2-retail export) rather than one session's, as tau2 grades its database.
 """
 
 import json
@@ -21,6 +25,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
 from shopmcp.core.money import format_money
+from shopmcp.services.harness.final_state import differences, overlay, state_sha256
 
 
 class Amount(BaseModel):
@@ -91,8 +96,27 @@ class ShipToCountry(_Condition):
     country: str = Field(min_length=2, max_length=2)
 
 
+class FinalStateEquals(_Condition):
+    """The store's final records equal the expected ones (tau2 retail: every user and order).
+
+    The expected state is `base` (the records the task starts from: the file the store was imported
+    from) with `changed` put in place: the final value of each record the gold calls change. Both are
+    named by hash, so a grader needs only the store; with the base at hand it also names every record
+    that differs outside `changed`.
+    """
+
+    type: Literal["final_state_equals"] = "final_state_equals"
+    format: Literal["tau2-retail"] = "tau2-retail"
+    sha256: str = Field(pattern="^[0-9a-f]{64}$", description="Of the expected final state (final_state.state_sha256).")
+    base_sha256: str = Field(pattern="^[0-9a-f]{64}$", description="Of the state the task starts from.")
+    changed: dict[Literal["users", "orders"], dict[str, dict[str, Any]]] = Field(
+        default_factory=dict, description="The expected final value of each record the gold calls change."
+    )
+
+
 Condition = Annotated[
-    OrderPlaced
+    FinalStateEquals
+    | OrderPlaced
     | OrderLineMatch
     | OrderTotal
     | ShippingMethodUsed
@@ -105,20 +129,48 @@ Condition = Annotated[
 ]
 
 
+class ExpectedCall(BaseModel):
+    """A gold call: a tool, its arguments and who makes it; what a task's reference solution does."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    tool: str = Field(min_length=1)
+    arguments: dict[str, Any] = Field(default_factory=dict)
+    principal: str | None = Field(default=None, description="Who calls (e.g. a tau2 user id); None: any caller.")
+    external_ids: dict[str, str] = Field(
+        default_factory=dict,
+        description='Arguments holding ids of an imported store\'s source, "<source>:<kind>" (e.g. '
+        '"tau2-retail:variant"): replaying translates them to the store\'s own ids (0 where it has none).',
+    )
+    source: str | None = Field(default=None, description="The gold action it comes from, e.g. tau2's action id.")
+
+
 class ShoppingTask(BaseModel):
-    """One task: what to tell the agent, and the final-state conditions of success."""
+    """One task: what to tell the agent, the final-state conditions of success, and its gold calls if known."""
 
     model_config = ConfigDict(extra="forbid")
 
     id: str = Field(min_length=1, max_length=100)
     instruction: str = Field(min_length=1)
     conditions: list[Condition] = Field(min_length=1)
+    expected_calls: list[ExpectedCall] = Field(default_factory=list)
+
+    @property
+    def grades_a_session(self) -> bool:
+        """Some condition reads one session's export (every condition but `final_state_equals`)."""
+        return any(not isinstance(condition, FinalStateEquals) for condition in self.conditions)
+
+    @property
+    def store_format(self) -> str | None:
+        """The export format of the store some condition reads (e.g. tau2-retail), or None."""
+        return next((c.format for c in self.conditions if isinstance(c, FinalStateEquals)), None)
 
 
 class ConditionGrade(BaseModel):
     condition: dict[str, Any]
     passed: bool
     reason: str
+    differences: list[str] = Field(default_factory=list, description="Where the state differs (final state).")
 
 
 class Grade(BaseModel):
@@ -164,10 +216,33 @@ def find_task(tasks: Iterable[ShoppingTask], task_id: str | None) -> ShoppingTas
     raise ValueError(f"no task {task_id!r} (tasks: {', '.join(task.id for task in listed)})")
 
 
-def grade(task: ShoppingTask, exported: dict[str, Any]) -> Grade:
-    """Score a session's export against `task`; see the module docstring."""
+def check_base(task: ShoppingTask, base: dict[str, Any]) -> None:
+    """Raise ValueError unless `base` is the state `task`'s final-state condition starts from."""
+    for condition in task.conditions:
+        if isinstance(condition, FinalStateEquals) and state_sha256(base) != condition.base_sha256:
+            raise ValueError(f"the base given is not the state task {task.id!r} starts from (its sha256 differs)")
+
+
+def grade(
+    task: ShoppingTask,
+    exported: dict[str, Any] | None,
+    store: dict[str, Any] | None = None,
+    base: dict[str, Any] | None = None,
+) -> Grade:
+    """Score `task` on a session's export and/or the store's records; see the module docstring.
+
+    `store` is the store's export in the task's `store_format` (needed by `final_state_equals`), `base`
+    the state the task starts from (optional: it names records that differ outside the changed ones).
+    """
     results = []
     for condition in task.conditions:
+        if isinstance(condition, FinalStateEquals):
+            if store is None:
+                raise ValueError(f"task {task.id!r} grades the store's final state: give the store's export")
+            results.append(_check_final_state(condition, store, base))
+            continue
+        if exported is None:
+            raise ValueError(f"task {task.id!r} has conditions on a session: give the session's export")
         passed, reason = _check(condition, exported)
         results.append(
             ConditionGrade(
@@ -257,3 +332,33 @@ def _check_total(condition: OrderTotal, orders: list[dict[str, Any]]) -> tuple[b
 
     totals = ", ".join(format_money(order["total"], order["currency"]) for order in orders) or "no active orders"
     return any(within(order) for order in orders), f"active order totals: {totals}"
+
+
+def _check_final_state(
+    condition: FinalStateEquals, store: dict[str, Any], base: dict[str, Any] | None
+) -> ConditionGrade:
+    found = {kind: store.get(kind, {}) for kind in ("users", "orders")}
+    shown = condition.model_dump(mode="json", exclude={"changed"}) | {
+        "changed": {kind: sorted(records) for kind, records in condition.changed.items()}
+    }
+    if state_sha256(found) == condition.sha256:
+        return ConditionGrade(condition=shown, passed=True, reason="users and orders equal the expected final state")
+    if base is not None:
+        listed = differences(found, overlay(base, condition.changed))
+        return ConditionGrade(
+            condition=shown,
+            passed=False,
+            reason=f"{len(listed)} difference(s) from the expected final state",
+            differences=listed,
+        )
+    # Without the base only the changed records can be compared field by field; whether others differ
+    # too shows in the hash of the store's state with the changed records as expected.
+    changed_now = {
+        kind: {record_id: found[kind][record_id] for record_id in records if record_id in found[kind]}
+        for kind, records in condition.changed.items()
+    }
+    listed = differences(changed_now, condition.changed)
+    reason = f"{len(listed)} difference(s) in the records the gold calls change"
+    if state_sha256(overlay(found, condition.changed)) != condition.sha256:
+        reason += "; other users or orders differ too (grade with the base state to name them)"
+    return ConditionGrade(condition=shown, passed=False, reason=reason, differences=listed)
