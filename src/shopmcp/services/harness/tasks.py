@@ -137,6 +137,10 @@ class ExpectedCall(BaseModel):
     tool: str = Field(min_length=1)
     arguments: dict[str, Any] = Field(default_factory=dict)
     principal: str | None = Field(default=None, description="Who calls (e.g. a tau2 user id); None: any caller.")
+    role: Literal["customer", "support"] = Field(
+        default="customer",
+        description="support: the caller has the support role (find_customer, customer_id), as tau2's agent.",
+    )
     external_ids: dict[str, str] = Field(
         default_factory=dict,
         description='Arguments holding ids of an imported store\'s source, "<source>:<kind>" (e.g. '

@@ -30,9 +30,15 @@ WRITES = {
 }
 """tau2's write tools and the shopmcp tool doing the same."""
 
-READS = {"get_user_details": "get_account", "get_order_details": "get_order", "get_product_details": "get_product"}
-"""tau2's look-ups that a customer has a shopmcp tool for. The others (find_user_id_by_*,
-list_all_product_types, calculate, think, transfer_to_human_agents) have none and change nothing."""
+READS = {
+    "get_user_details": "get_account",
+    "get_order_details": "get_order",
+    "get_product_details": "get_product",
+    "find_user_id_by_email": "find_customer",
+    "find_user_id_by_name_zip": "find_customer",
+}
+"""tau2's look-ups and the shopmcp tool doing the same. The others (list_all_product_types, calculate,
+think, transfer_to_human_agents) have none and change nothing."""
 
 _VARIANT, _PRODUCT = f"{SOURCE}:variant", f"{SOURCE}:product"
 
@@ -58,26 +64,41 @@ def base_state(data: dict[str, Any]) -> dict[str, Any]:
 def gold_call(action: dict[str, Any], data: dict[str, Any]) -> ExpectedCall | None:
     """The shopmcp call doing what tau2's gold `action` does on the store `data` (db.json), or None.
 
-    A call acts as the user who owns the order (tau2 users are principals whose default session holds
-    their account). tau2's order and payment method ids are shopmcp's; item and product ids are
-    translated by the store at replay time (`external_ids`). None: no shopmcp tool, or no owner.
+    As tau2's agent works, the caller is a support agent (role `support`): it finds users with
+    `find_customer` and acts on their account with `customer_id` (an imported user's customer id is
+    tau2's user id; for an order action, the order's user, whom the agent found first). tau2's order
+    and payment method ids are shopmcp's; item and product ids are translated by the store at replay
+    time (`external_ids`). None: no shopmcp tool, or a write with no owner to act for.
     """
     name, args = action["name"], action["arguments"]
+    if name not in WRITES and name not in READS:
+        return None
+    tool = WRITES.get(name) or READS[name]
     source = action.get("action_id")
     if name == "get_product_details":
         return ExpectedCall(
-            tool="get_product",
+            tool=tool,
             arguments={"product_id": args["product_id"]},
             external_ids={"product_id": _PRODUCT},
             source=source,
         )
-    order = data["orders"].get(args.get("order_id", ""), {})
-    user = args.get("user_id") or order.get("user_id")
-    if (name not in WRITES and name not in READS) or not user:
+    if name in ("find_user_id_by_email", "find_user_id_by_name_zip"):
+        return ExpectedCall(tool=tool, arguments=_finding(args), role="support", source=source)
+    user = args.get("user_id") or data["orders"].get(args.get("order_id", ""), {}).get("user_id")
+    if not user and name != "get_order_details":
         return None
-    tool = WRITES.get(name) or READS[name]
     arguments, external_ids = _arguments(name, args, data["users"].get(user, {}))
-    return ExpectedCall(tool=tool, arguments=arguments, principal=user, external_ids=external_ids, source=source)
+    # An order nobody owns is looked up without customer_id: `not_found`, as tau2's "Order not found".
+    acting = {"customer_id": user} if user else {}
+    return ExpectedCall(
+        tool=tool, arguments={**arguments, **acting}, role="support", external_ids=external_ids, source=source
+    )
+
+
+def _finding(args: dict[str, Any]) -> dict[str, Any]:
+    if "email" in args:
+        return {"email": args["email"]}
+    return {"first_name": args["first_name"], "last_name": args["last_name"], "postal_code": args["zip"]}
 
 
 def _arguments(name: str, args: dict[str, Any], user: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
@@ -117,12 +138,16 @@ def _arguments(name: str, args: dict[str, Any], user: dict[str, Any]) -> tuple[d
 
 
 def tau2_final_state(
-    db_path: Path, actions: list[dict[str, Any]], base: dict[str, Any] | None = None
+    db_path: Path,
+    actions: list[dict[str, Any]],
+    base: dict[str, Any] | None = None,
+    answers: dict[int, Any] | None = None,
 ) -> tuple[dict[str, Any], dict[int, str]]:
     """tau2's users and orders after `actions` on a fresh copy of db.json, by its own tools in-process
     (normalized, `final_state.normalized`); and its refusals by action index (gold sequences hold some;
     a refused action changes nothing). Given `base` (db.json's users and orders, normalized), records
-    equal to it are taken from it rather than normalized again: most of the store, and the slow part."""
+    equal to it are taken from it rather than normalized again: most of the store, and the slow part.
+    Given `answers`, each accepted action's answer is put there by its index (e.g. the user id a look-up found)."""
     from tau2.domains.retail.data_model import RetailDB
     from tau2.domains.retail.tools import RetailTools
 
@@ -130,9 +155,12 @@ def tau2_final_state(
     refused: dict[int, str] = {}
     for index, action in enumerate(actions):
         try:
-            getattr(tools, action["name"])(**action["arguments"])
+            answer = getattr(tools, action["name"])(**action["arguments"])
         except Exception as exc:  # tau2 refuses with plain exceptions
             refused[index] = f"{action['name']}: {exc}"
+            continue
+        if answers is not None:
+            answers[index] = answer
     records = {"users": tools.db.users, "orders": tools.db.orders}
     state: dict[str, Any] = {kind: {} for kind in records}
     for kind, by_id in records.items():
