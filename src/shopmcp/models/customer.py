@@ -9,7 +9,7 @@ session's orders, and no session ever reaches another session's account or order
 from datetime import datetime
 from typing import Literal, get_args
 
-from sqlalchemy import CheckConstraint, Index, UniqueConstraint
+from sqlalchemy import CheckConstraint, Index, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from shopmcp.models.types import UTCDateTime, utcnow
@@ -23,7 +23,15 @@ _CUSTOMER_KINDS = ", ".join(f"'{kind}'" for kind in get_args(CustomerKind))
 class Customer(SQLModel, table=True):
     """A person's account: profile and the session it lives in."""
 
-    __table_args__ = (CheckConstraint(f"kind IN ({_CUSTOMER_KINDS})", name="customer_kind"),)
+    # find_customer's look-ups, in any letter case. Expression indexes rather than stored lower-case
+    # columns: both backends index lower(...) and use it for a query written the same way, and no write
+    # path (profile edits, store import) has a second column to keep in step. The query must spell the
+    # expression as here (services/customers/lookup.py).
+    __table_args__ = (
+        CheckConstraint(f"kind IN ({_CUSTOMER_KINDS})", name="customer_kind"),
+        Index("ix_customer_email_lower", text("lower(email)")),
+        Index("ix_customer_name_lower", text("lower(last_name)"), text("lower(first_name)")),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     session_id: str = Field(

@@ -74,6 +74,9 @@ def find_customers(
     )
 
 
+# The look-ups compare lower(column) to lower(value) so that both backends answer from the models'
+# ix_customer_email_lower and ix_customer_name_lower (models/customer.py) instead of reading every
+# customer; a differently spelled expression (upper, ilike, casefold in Python) would not use them.
 def _by_email(email: str) -> tuple[SelectOfScalar[Customer], str]:
     condition: ColumnElement[bool] = func.lower(col(Customer.email)) == func.lower(email)
     return (
