@@ -2,11 +2,11 @@
 
 Each move has its time fixed when the order is placed: `placed_at` plus the delays
 (`Runtime.order_delays`, from the settings), one after another. Nothing runs in the
-background: an order is brought up to date when it is read or changed ("catch up"), in a
-write transaction, through `change_status`, each history row stamped with the time its
-move happened, not the time it was noticed. So the moves of an order do not depend on
-when, or how often, anyone looks, and with the logical clock (seeded mode) they depend
-only on the session's own calls.
+background: an order is brought up to date when it is read or changed ("catch up"), and before
+the state export and hash (`catch_up_store`), in a write transaction, through `change_status`,
+each history row stamped with the time its move happened, not the time it was noticed. So the
+moves of an order do not depend on when, or how often, anyone looks, and with the logical clock
+(seeded mode) they depend only on the session's own calls.
 
 Only orders placed here move: an imported order (no quote: tau2-bench's data) keeps the
 status its data gives it, as tau2's own environment does. An order caught up under its row
