@@ -7,6 +7,7 @@ or delivered, and in seeded mode the hash must not depend on whether anyone read
 import json
 from typing import Any
 
+import anyio
 from mcp import Client
 from mcp.types import TextResourceContents
 from sqlmodel import select
@@ -95,6 +96,34 @@ async def test_the_export_leaves_a_session_of_another_principal_alone(database: 
     mine = state.read_export(db, shopper.session_id, principal="local")
     assert mine is not None
     assert [order["status"] for order in mine["orders"]] == ["delivered"]
+
+
+async def test_exports_and_reads_at_once_make_each_move_once(database: Database) -> None:
+    shop = small_store(database)
+    settings = make_settings(database, **{**AT_ONCE, "order_delivery_after": "off"})
+    db = database.with_runtime(runtime_from(settings))
+    async with Client(build_server(settings, db=database)) as client:
+        shopper = await Shopper.start(client)
+        await shopper.ok("add_to_cart", offer_id=shop.offer_id(shop.headphones, shop.acme))
+        _, order = await shopper.buy()
+        seen: list[str] = []
+
+        async def export() -> None:
+            exported = await anyio.to_thread.run_sync(lambda: state.read_export(db, shopper.session_id))
+            assert exported is not None
+            seen.append(exported["orders"][0]["status"])
+
+        async def read() -> None:
+            seen.append((await shopper.ok("get_order", order_id=order["order_id"]))["status"])
+
+        async with anyio.create_task_group() as group:
+            for number in range(8):
+                group.start_soon(export if number % 2 else read)
+        final = await shopper.ok("get_order", order_id=order["order_id"], detail="full")
+
+    assert seen == ["shipped"] * 8
+    assert [change["status"] for change in final["history"]] == ["placed", "processing", "shipped"]
+    assert len(final["fulfilments"]) == 1
 
 
 async def _episode(fresh_store: FreshStore, *, reads: bool) -> dict[str, Any]:
