@@ -111,5 +111,5 @@ def store_for_grading(
             if base_path is not None:
                 raise
             base = None  # the installed data is another store than the task's: grade without a base
-    store: dict[str, Any] = db.run_read(tau2_retail.dump)
+    store = tau2_retail.read_dump(db)
     return store, base

@@ -92,7 +92,7 @@ def _state_export(args: argparse.Namespace, settings: Settings) -> int:
     if args.session is None:
         print("shopmcp: state export needs --session (or --format tau2-retail)", file=sys.stderr)
         return 2
-    exported = _database(settings).run_read(lambda tx: state.export_session(tx, args.session))
+    exported = state.read_export(_database(settings), args.session)
     if exported is None:
         print(f"shopmcp: no session {args.session}", file=sys.stderr)
         return 1
@@ -103,7 +103,7 @@ def _state_export(args: argparse.Namespace, settings: Settings) -> int:
 def _tau2_export(args: argparse.Namespace, settings: Settings) -> int:
     from shopmcp.services import tau2_retail
 
-    text = _database(settings).run_read(tau2_retail.dumps)
+    text = tau2_retail.dumps(_database(settings))
     if args.output is None:
         sys.stdout.write(text)
     else:
@@ -115,12 +115,10 @@ def _state_hash(args: argparse.Namespace, settings: Settings) -> int:
     from shopmcp.services.harness import state
 
     db = _database(settings)
-    if args.session is not None:
-        exported = db.run_read(lambda tx: state.export_session(tx, args.session))
-        if exported is None:
-            print(f"shopmcp: no session {args.session}", file=sys.stderr)
-            return 1
-    print(db.run_read(state.store_hash, session_id=args.session))
+    if args.session is not None and db.run_read(state.export_session, session_id=args.session) is None:
+        print(f"shopmcp: no session {args.session}", file=sys.stderr)
+        return 1
+    print(state.read_hash(db, session_id=args.session))
     return 0
 
 
@@ -145,7 +143,7 @@ def _tasks_grade(args: argparse.Namespace, settings: Settings) -> int:
         return 2
     exported = None
     if task.grades_a_session:
-        exported = db.run_read(lambda tx: state.export_session(tx, args.session))
+        exported = state.read_export(db, args.session)
         if exported is None:
             print(f"shopmcp: no session {args.session}", file=sys.stderr)
             return 1
@@ -198,7 +196,7 @@ def _db_reset(args: argparse.Namespace, settings: Settings) -> int:
     seconds = time.perf_counter() - started
     print(
         f"Store reset to seed {result.seed}: {result.products} products, {result.offers} offers "
-        f"in {seconds:.2f} s; state hash {db.run_read(state.store_hash)}",
+        f"in {seconds:.2f} s; state hash {state.read_hash(db)}",
         file=sys.stderr,
     )
     return 0

@@ -6,7 +6,7 @@ and registered only with `SHOPMCP_ADMIN_TOOLS=true`: the store-wide hash
 (`shop://state/hash`) and `reset_store`, which wipes every session.
 """
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from mcp.server import MCPServer
 from mcp.server.mcpserver import Context
@@ -45,17 +45,13 @@ def register(server: MCPServer[AppContext], app: AppContext) -> None:
     )
     def session_state_resource(session_id: str, ctx: Context[AppContext]) -> str:
         principal = caller_of(ctx.headers, app.settings.principal).principal
-        exported = app.db.run_read(_export, session_id=session_id, principal=principal)
+        exported = state.read_export(app.db, session_id, principal=principal)
         if exported is None:
             raise ResourceNotFoundError(f"No shopping session {session_id!r}.")
         return state.canonical_json(exported, indent=2)
 
     if app.settings.admin_tools:
         _register_admin(server, app)
-
-
-def _export(*, tx: Any, session_id: str, principal: str) -> dict[str, Any] | None:
-    return state.export_session(tx, session_id, principal=principal)
 
 
 def _register_admin(server: MCPServer[AppContext], app: AppContext) -> None:
@@ -70,7 +66,7 @@ def _register_admin(server: MCPServer[AppContext], app: AppContext) -> None:
         mime_type="text/plain",
     )
     def state_hash_resource() -> str:
-        return app.db.run_read(state.store_hash)
+        return state.read_hash(app.db)
 
     @tool(RESET)
     def reset_store(
@@ -91,5 +87,5 @@ def _register_admin(server: MCPServer[AppContext], app: AppContext) -> None:
             currency=settings.currency,
             anchor=runtime_from(settings).catalog_anchor,
         )
-        digest = app.db.run_read(state.store_hash)
+        digest = state.read_hash(app.db)
         return ResetOutcome(seed=result.seed, products=result.products, offers=result.offers, state_hash=digest)

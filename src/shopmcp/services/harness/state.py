@@ -13,6 +13,11 @@ Outside it, quotes and orders are named `quote-1`, `order-1`, ... in the order
 they were made, and times and the session id are left out, so two runs of the
 same calls still export the same bytes.
 
+The state shown is the state `get_order` would show: `read_export` and `read_hash` first make
+the order clock's moves that are due in the sessions they cover (`clock.catch_up_store`, a write),
+so an order nobody read after its time still exports as shipped or delivered. The functions that
+take a `tx` export the rows as they are.
+
 Order lines carry the catalog facts a grader asks about (category slugs from the root, brand,
 variant options), read from the catalog at export time.
 """
@@ -25,12 +30,14 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from shopmcp.core.runtime import runtime_of
+from shopmcp.db import Database
 from shopmcp.models.cart import CartLine, Coupon
 from shopmcp.models.catalog import Brand, Category, Offer, Product, Variant
 from shopmcp.models.order import Order, OrderLine, OrderStatusChange, StoredQuote
 from shopmcp.models.shopping_session import ShoppingSession
 from shopmcp.services import stock
 from shopmcp.services.cart.snapshot import Snapshot
+from shopmcp.services.orders.clock import catch_up_store
 
 STATE_FORMAT = 1
 """Version of the export layout; bumped when a field changes meaning."""
@@ -90,6 +97,18 @@ def store_hash(tx: Session, *, session_id: str | None = None) -> str:
     """sha256 (hex) of the canonical store state, or of one session's export when `session_id` is given."""
     state = store_state(tx) if session_id is None else export_session(tx, session_id)
     return hashlib.sha256(canonical_json(state).encode()).hexdigest()
+
+
+def read_export(db: Database, session_id: str, *, principal: str | None = None) -> dict[str, Any] | None:
+    """`export_session` of the session with its orders brought up to date first."""
+    catch_up_store(db, session_id=session_id, principal=principal)
+    return db.run_read(export_session, session_id=session_id, principal=principal)
+
+
+def read_hash(db: Database, *, session_id: str | None = None) -> str:
+    """`store_hash` with the orders of the store (or of the session `session_id`) brought up to date first."""
+    catch_up_store(db, session_id=session_id)
+    return db.run_read(store_hash, session_id=session_id)
 
 
 def _time(moment: datetime) -> str:

@@ -3,6 +3,10 @@
 Records shopmcp made itself (products it generated, accounts of its own sessions) have no tau2 id:
 they are written with their shopmcp ids after the imported ones. Orders of sessions without an
 account are not written (tau2 has no order without a user).
+
+`read_dump` and `dumps` first make the order clock's moves that are due, so an order placed here
+is written as `get_order` would show it (imported orders never move); `dump` writes the rows as
+they are.
 """
 
 import json
@@ -11,10 +15,12 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from shopmcp.db import Database
 from shopmcp.models.catalog import Offer, Product, Variant
 from shopmcp.models.customer import Customer, CustomerAddress, WalletMethod
 from shopmcp.models.external import ExternalRef
 from shopmcp.models.order import Order, OrderFulfilment, OrderLine, OrderPayment
+from shopmcp.services.orders.clock import catch_up_store
 from shopmcp.services.orders.status import STATUS_TO_TAU2, OrderStatus
 from shopmcp.services.tau2_retail.common import SOURCE, address_to_tau2, dollars
 
@@ -44,9 +50,15 @@ class _Refs:
         return ref.layout if ref else {}
 
 
-def dumps(tx: Session) -> str:
-    """The store as tau2's db.json text (4-space indents, as tau2 writes it)."""
-    return json.dumps(dump(tx), indent=4)
+def dumps(db: Database) -> str:
+    """The store as tau2's db.json text (4-space indents, as tau2 writes it), its orders up to date."""
+    return json.dumps(read_dump(db), indent=4)
+
+
+def read_dump(db: Database) -> dict[str, Any]:
+    """`dump` with every order brought up to date first."""
+    catch_up_store(db)
+    return db.run_read(dump)
 
 
 def dump(tx: Session) -> dict[str, Any]:
