@@ -20,11 +20,17 @@ from tests.serving.conftest import ServerProcess, connect, make_server
 from tests.serving.shopping import ADDRESS, check_out, error_of, fill_cart, stocked_product
 
 SCOPE = "shop:support"
+AGENT = "support-agent"
+"""The principal of the support agent's static token, made before the server starts: a running server
+re-reads its token file at most once a second, so a token written just after start may not be known yet."""
 
 
 @pytest.fixture(scope="module")
 def support_server(database: Database, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
-    server = make_server(tmp_path_factory.mktemp("support"), database, support_role="true").start()
+    server = make_server(tmp_path_factory.mktemp("support"), database, support_role="true")
+    tokens_file = Path(server.env["SHOPMCP_TOKENS_FILE"])
+    server.tokens[AGENT] = create_token(tokens_file, principal=AGENT, audience=server.audience, scopes=[SCOPE]).token
+    server.start()
     yield server
     server.stop()
 
@@ -51,9 +57,7 @@ async def test_a_token_with_the_support_scope_acts_on_a_found_customers_order(
 ) -> None:
     bob = await _customer_with_an_order(support_server, database, f"bob-{secrets.token_hex(3)}")
     customer_id, order_id = bob["account"]["customer_id"], bob["order"]["order_id"]
-    agent = f"agent-{secrets.token_hex(3)}"
-    tokens_file = Path(support_server.env["SHOPMCP_TOKENS_FILE"])
-    static_token = create_token(tokens_file, principal=agent, audience=support_server.audience, scopes=[SCOPE]).token
+    agent, static_token = AGENT, support_server.tokens[AGENT]
 
     async with (
         connect(support_server.mcp_url, token=support_server.make_jwt(agent, scope=SCOPE)) as by_jwt,
