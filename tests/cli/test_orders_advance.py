@@ -11,6 +11,13 @@ from shopmcp.db import Database
 from tests.tools.shopping import Shopper, small_store
 
 
+@pytest.fixture(autouse=True)
+def _process_logging_untouched(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The command runs in this process: its logging set-up (stderr handler, structlog loggers cached on
+    first use) would stay for the rest of the suite and hide log lines from the tests that capture them."""
+    monkeypatch.setattr("shopmcp.cli.configure_logging", lambda **_: None)
+
+
 def _advance(database: Database, capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:
     url = database.engine.url.render_as_string(hide_password=False)
     with pytest.raises(SystemExit) as exited:
