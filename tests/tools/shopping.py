@@ -216,3 +216,17 @@ def amounts_add_up(result: dict[str, Any], *, shipping_key: str = "shipping", ta
             assert line[name]["amount"] >= 0
         assert line["discount"]["amount"] <= line["subtotal"]["amount"]
     assert total >= 0
+
+
+# Order clock settings (keyword overrides of the server's settings).
+CLOCK_AT_ONCE = {"order_processing_after": "0s", "order_shipping_after": "0s", "order_delivery_after": "0s"}
+"""Every move is due as soon as the order is placed."""
+
+CLOCK_SEEDED = {
+    "deterministic_seed": 11,
+    "clock_step_seconds": 60,
+    "order_processing_after": "2m",
+    "order_shipping_after": "2m",
+    "order_delivery_after": "2m",
+}
+"""One write of a session is a minute of its time: its order moves on every two writes."""

@@ -27,17 +27,10 @@ from shopmcp.services.customers.accounts import ensure_customer
 from tests.calls import ok
 from tests.conftest import BACKENDS, make_settings
 from tests.tau2_data import imported_store
+from tests.tools.shopping import CLOCK_SEEDED as SEEDED
 from tests.tools.shopping import US_ADDRESS, Shopper, Store, small_store
 
 _TRACKING_ID = re.compile(r"^trk_[A-Za-z0-9_-]{24}$")
-SEEDED = {
-    "deterministic_seed": 11,
-    "clock_step_seconds": 60,
-    "order_processing_after": "2m",
-    "order_shipping_after": "2m",
-    "order_delivery_after": "2m",
-}
-"""One write of a session is a minute of its time: its order moves on every two writes."""
 
 
 def _gift_card(database: Database, session_id: str) -> str:

@@ -21,19 +21,9 @@ from shopmcp.services.customers.accounts import ensure_customer
 from shopmcp.services.harness import state
 from tests.conftest import make_settings
 from tests.services.harness.conftest import FreshStore
+from tests.tools.shopping import CLOCK_AT_ONCE as AT_ONCE
+from tests.tools.shopping import CLOCK_SEEDED as SEEDED
 from tests.tools.shopping import US_ADDRESS, Shopper, small_store
-
-AT_ONCE = {"order_processing_after": "0s", "order_shipping_after": "0s", "order_delivery_after": "0s"}
-"""Every move is due as soon as the order is placed."""
-
-SEEDED = {
-    "deterministic_seed": 11,
-    "clock_step_seconds": 60,
-    "order_processing_after": "2m",
-    "order_shipping_after": "2m",
-    "order_delivery_after": "2m",
-}
-"""One write of a session is a minute of its time: its order moves on every two writes."""
 
 
 def _with_account(database: Database, session_id: str) -> None:
